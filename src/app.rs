@@ -1,0 +1,135 @@
+//! The capture loop: source → decode → outputs, until the input ends, `-c` is reached, or
+//! Ctrl-C / SIGTERM arrives.
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::cli::config::{Config, OutputChoice};
+use crate::decode::Packet;
+use crate::error::Error;
+use crate::output::pcap_writer::PcapWriter;
+use crate::output::{self, Mode, Outputs};
+use crate::source::{FileSource, LinkType, Source};
+
+/// How often (in packets) the loop looks at the clock, the stop flag and the progress bar.
+const CHECK_EVERY: u64 = 256;
+
+/// What a finished run reports.
+#[derive(Debug)]
+pub struct Summary {
+    pub packets: u64,
+    /// Frames `-w` left out because pcap holds one link type per file.
+    pub not_written: u64,
+}
+
+/// Runs hark as configured, writing to the process's standard output.
+pub fn run(config: &Config) -> Result<Summary, Error> {
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        // Without the handler the default action still ends hark; only the tidy end is lost.
+        let _ = signal_hook::flag::register(signal, Arc::clone(&stop));
+    }
+    let mut source = FileSource::open(&config.input, &mut || {})?;
+    let pcap = match &config.write {
+        Some(path) => Some(
+            PcapWriter::create(
+                path,
+                source.link_type().unwrap_or(LinkType::ETHERNET),
+                config.snaplen,
+                source.nanosecond_precision(),
+            )
+            .map_err(|e| Error::output(path, e))?,
+        ),
+        None => None,
+    };
+    let mode = match config.output {
+        OutputChoice::Lines(sink) => Mode::Lines(sink),
+        OutputChoice::Json { quiet } => Mode::Json { quiet },
+        OutputChoice::Quiet => Mode::Quiet,
+    };
+    let lines_on_terminal = matches!(mode, Mode::Lines(_)) && std::io::stdout().is_terminal();
+    let outputs = Outputs::new(mode, output::raw_stdout(), pcap);
+    let progress = progress_bar(&source, lines_on_terminal);
+    let result = pump(&mut source, outputs, config.count, &stop, progress.as_ref());
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    result
+}
+
+/// Moves every frame from `source` to `outputs`.
+pub fn pump(
+    source: &mut dyn Source,
+    mut outputs: Outputs,
+    count: Option<u64>,
+    stop: &AtomicBool,
+    progress: Option<&ProgressBar>,
+) -> Result<Summary, Error> {
+    let mut number = 0u64;
+    let mut flush_error = None;
+    let outcome = loop {
+        if count.is_some_and(|c| number >= c) {
+            break Ok(());
+        }
+        if number % CHECK_EVERY == 0 {
+            if stop.load(Ordering::Relaxed) {
+                break Ok(());
+            }
+            if let Some(bar) = progress {
+                bar.set_position(source.progress().0);
+            }
+            if let Err(e) = outputs.flush_if_stale() {
+                break Err(e);
+            }
+        }
+        let frame = {
+            let mut before_wait = || {
+                if flush_error.is_none() {
+                    flush_error = outputs.flush().err();
+                }
+            };
+            source.next_frame(&mut before_wait)
+        };
+        if let Some(e) = flush_error.take() {
+            break Err(e);
+        }
+        let frame = match frame {
+            Ok(Some(frame)) => frame,
+            Ok(None) => break Ok(()),
+            Err(e) => break Err(Error::Source(e)),
+        };
+        number += 1;
+        let pkt = Packet::new(frame);
+        outputs.count(&pkt);
+        if let Err(e) = outputs.packet(&pkt, number) {
+            break Err(e);
+        }
+    };
+    // Whatever stopped the loop, what was read is written before the error is reported.
+    let finished = match &outcome {
+        Err(Error::BrokenPipe) => Ok(()),
+        _ => outputs.finish(),
+    };
+    outcome?;
+    finished?;
+    Ok(Summary { packets: number, not_written: outputs.pcap_skipped() })
+}
+
+/// A progress bar on standard error, when it is a terminal that lines are not going to.
+fn progress_bar(source: &FileSource, lines_on_terminal: bool) -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() || lines_on_terminal {
+        return None;
+    }
+    let bar = match source.progress().1 {
+        Some(total) => ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr()),
+        None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
+    };
+    let style =
+        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    Some(bar)
+}

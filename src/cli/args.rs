@@ -1,0 +1,59 @@
+//! hark's flags, as the user types them. The doc comment of each field is its `--help`.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+/// A scriptable packet sniffer: reads captures, decodes every packet, prints it as
+/// tcpdump does or as Suricata-style EVE JSON.
+#[derive(Debug, Parser)]
+#[command(name = "hark", version, disable_help_subcommand = true, max_term_width = 100)]
+pub struct Args {
+    /// Read packets from a pcap or pcapng file (`-` for standard input)
+    #[arg(short = 'r', value_name = "FILE")]
+    pub read: Option<String>,
+
+    /// Write the packets that come out as a pcap file (`-` for standard output)
+    #[arg(short = 'w', value_name = "FILE")]
+    pub write: Option<PathBuf>,
+
+    /// Stop after N packets
+    #[arg(short = 'c', value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: Option<u64>,
+
+    /// No per-packet lines
+    #[arg(short = 'q')]
+    pub quiet: bool,
+
+    /// Standard output becomes EVE JSON lines (packets, then stats)
+    #[arg(long = "json")]
+    pub json: bool,
+
+    /// Show the link-level header (MACs, VLAN tags, ethertype) on each line
+    #[arg(short = 'e')]
+    pub link_header: bool,
+
+    /// Show more of each header (TTL, IP id, lengths, checksums' validity)
+    #[arg(short = 'v')]
+    pub verbose: bool,
+
+    /// Follow each line with the packet in hex and ASCII
+    #[arg(short = 'X', conflicts_with_all = ["ascii", "json"])]
+    pub hex: bool,
+
+    /// Follow each line with the packet in ASCII
+    #[arg(short = 'A', conflicts_with = "json")]
+    pub ascii: bool,
+
+    /// Keep at most N bytes of each packet written with -w (0 means 262144)
+    #[arg(long = "snaplen", value_name = "N")]
+    pub snaplen: Option<u32>,
+
+    /// Accepted for habit: hark never resolves names
+    #[arg(short = 'n')]
+    pub numeric: bool,
+
+    /// Accepted for habit: output is flushed whenever hark waits for input
+    #[arg(short = 'l')]
+    pub line_buffered: bool,
+}

@@ -1,0 +1,70 @@
+//! Turns [`Args`] into a checked [`Config`]: every usage error is found here, before the
+//! first packet is read.
+
+use std::path::PathBuf;
+
+use super::args::Args;
+use crate::decode::summary::LineOptions;
+use crate::error::Error;
+use crate::output::line::{Dump, LineSink};
+use crate::source::MAX_SNAPLEN;
+
+/// What a run does, checked.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The capture to read (`-` is standard input).
+    pub input: String,
+    pub write: Option<PathBuf>,
+    pub count: Option<u64>,
+    pub output: OutputChoice,
+    pub snaplen: Option<u32>,
+}
+
+/// What goes to standard output.
+#[derive(Debug, Clone, Copy)]
+pub enum OutputChoice {
+    Lines(LineSink),
+    Json { quiet: bool },
+    Quiet,
+}
+
+impl Config {
+    /// Checks the flags.
+    pub fn from_args(args: Args) -> Result<Config, Error> {
+        let Some(input) = args.read else {
+            return Err(Error::Usage(
+                "nothing to read: no capture given (use -r FILE, or -r - for standard input)"
+                    .into(),
+            ));
+        };
+        let to_stdout = args.write.as_deref().is_some_and(|p| p.as_os_str() == "-");
+        if to_stdout && args.json {
+            return Err(Error::Usage(
+                "-w - and --json both want standard output (write the pcap to a file)".into(),
+            ));
+        }
+        let output = if args.json {
+            OutputChoice::Json { quiet: args.quiet }
+        } else if args.quiet || to_stdout {
+            OutputChoice::Quiet
+        } else {
+            let dump = match (args.hex, args.ascii) {
+                (true, _) => Dump::HexAscii,
+                (false, true) => Dump::Ascii,
+                _ => Dump::None,
+            };
+            let options = LineOptions { link_header: args.link_header, verbose: args.verbose };
+            OutputChoice::Lines(LineSink { options, dump })
+        };
+        let snaplen = match args.snaplen {
+            Some(0) => Some(MAX_SNAPLEN),
+            Some(n) if n > MAX_SNAPLEN => {
+                return Err(Error::Usage(format!(
+                    "--snaplen {n}: too large (at most {MAX_SNAPLEN}, or 0 for that)"
+                )));
+            }
+            other => other,
+        };
+        Ok(Config { input, write: args.write, count: args.count, output, snaplen })
+    }
+}

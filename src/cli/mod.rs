@@ -1,0 +1,4 @@
+//! The command line: flags as typed ([`args`]), then checked and opened ([`config`]).
+
+pub mod args;
+pub mod config;

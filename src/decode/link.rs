@@ -1,0 +1,198 @@
+//! From a link type to the first network header: where it starts and what it is.
+//!
+//! Ethernet is left to etherparse; the other link headers hark reads are small enough to
+//! take apart here (tcpdump.org's LINKTYPE pages give each layout).
+
+use crate::source::LinkType;
+
+/// What follows the link header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    /// An Ethernet II frame starting at offset 0.
+    Ethernet,
+    /// A payload of this ethertype starting at `offset`.
+    EtherType { ether_type: u16, offset: usize },
+    /// Nothing hark decodes; the frame has no layers.
+    Opaque,
+    /// The frame ends inside the link header.
+    Short,
+}
+
+/// What a Linux cooked header says about direction (`sll_pkttype`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CookedHeader {
+    pub packet_type: u16,
+    pub arphrd: u16,
+}
+
+const ETHERTYPE_IPV4: u16 = 0x0800;
+const ETHERTYPE_IPV6: u16 = 0x86dd;
+const ETHERTYPE_MPLS: u16 = 0x8847;
+const ETHERTYPE_MPLS_MULTICAST: u16 = 0x8848;
+
+/// Where the network layer starts for a frame of `link`, and the cooked header if any.
+pub fn classify(link: LinkType, data: &[u8]) -> (Next, Option<CookedHeader>) {
+    match link {
+        LinkType::ETHERNET => (Next::Ethernet, None),
+        LinkType::RAW | LinkType::RAW_OLD_12 | LinkType::RAW_OLD_14 => (raw_ip(data, 0), None),
+        LinkType::IPV4 => (Next::EtherType { ether_type: ETHERTYPE_IPV4, offset: 0 }, None),
+        LinkType::IPV6 => (Next::EtherType { ether_type: ETHERTYPE_IPV6, offset: 0 }, None),
+        LinkType::NULL | LinkType::LOOP => (loopback(data), None),
+        LinkType::LINUX_SLL => linux_sll(data),
+        LinkType::LINUX_SLL2 => linux_sll2(data),
+        LinkType::PPP | LinkType::PPP_HDLC => (ppp(data), None),
+        _ => (Next::Opaque, None),
+    }
+}
+
+/// A bare IP packet: the version nibble says which.
+fn raw_ip(data: &[u8], offset: usize) -> Next {
+    match data.get(offset).map(|b| b >> 4) {
+        Some(4) => Next::EtherType { ether_type: ETHERTYPE_IPV4, offset },
+        Some(6) => Next::EtherType { ether_type: ETHERTYPE_IPV6, offset },
+        // Unknown versions still go to the IP decoder, which reports them as it would.
+        Some(_) => Next::EtherType { ether_type: ETHERTYPE_IPV4, offset },
+        None => Next::Short,
+    }
+}
+
+/// BSD loopback: a 4-byte address family in the writer's byte order (NULL) or network
+/// order (LOOP). IPv6's family number differs between BSDs, hence the list.
+fn loopback(data: &[u8]) -> Next {
+    let Some(family) = data.get(..4) else { return Next::Short };
+    let le = u32::from_le_bytes([family[0], family[1], family[2], family[3]]);
+    let be = u32::from_be_bytes([family[0], family[1], family[2], family[3]]);
+    let is = |n: u32| le == n || be == n;
+    if is(2) {
+        Next::EtherType { ether_type: ETHERTYPE_IPV4, offset: 4 }
+    } else if is(10) || is(24) || is(28) || is(30) {
+        Next::EtherType { ether_type: ETHERTYPE_IPV6, offset: 4 }
+    } else {
+        Next::Opaque
+    }
+}
+
+/// Linux cooked capture v1: pkttype, hatype, halen, 8-byte address, protocol (16 bytes).
+fn linux_sll(data: &[u8]) -> (Next, Option<CookedHeader>) {
+    let Some(h) = data.get(..16) else { return (Next::Short, None) };
+    let cooked = CookedHeader {
+        packet_type: u16::from_be_bytes([h[0], h[1]]),
+        arphrd: u16::from_be_bytes([h[2], h[3]]),
+    };
+    (cooked_protocol(u16::from_be_bytes([h[14], h[15]]), 16), Some(cooked))
+}
+
+/// Linux cooked capture v2: protocol, reserved, ifindex, hatype, pkttype, halen, address
+/// (20 bytes).
+fn linux_sll2(data: &[u8]) -> (Next, Option<CookedHeader>) {
+    let Some(h) = data.get(..20) else { return (Next::Short, None) };
+    let cooked =
+        CookedHeader { packet_type: u16::from(h[10]), arphrd: u16::from_be_bytes([h[8], h[9]]) };
+    (cooked_protocol(u16::from_be_bytes([h[0], h[1]]), 20), Some(cooked))
+}
+
+/// Protocol values below 0x0600 name 802.2 or Novell frames, which hark leaves opaque.
+fn cooked_protocol(protocol: u16, offset: usize) -> Next {
+    if protocol >= 0x0600 { Next::EtherType { ether_type: protocol, offset } } else { Next::Opaque }
+}
+
+/// PPP in HDLC-like framing (RFC 1662): optional ff 03, then a 1- or 2-byte protocol.
+fn ppp(data: &[u8]) -> Next {
+    let mut at = 0;
+    if data.starts_with(&[0xff, 0x03]) {
+        at = 2;
+    }
+    let Some(&first) = data.get(at) else { return Next::Short };
+    // A protocol field whose first byte is odd was compressed to one byte (RFC 1661 §6.5).
+    let (protocol, len) = if first & 1 == 1 {
+        (u16::from(first), 1)
+    } else {
+        match data.get(at..at + 2) {
+            Some(p) => (u16::from_be_bytes([p[0], p[1]]), 2),
+            None => return Next::Short,
+        }
+    };
+    let offset = at + len;
+    match protocol {
+        0x0021 => Next::EtherType { ether_type: ETHERTYPE_IPV4, offset },
+        0x0057 => Next::EtherType { ether_type: ETHERTYPE_IPV6, offset },
+        0x0281 => Next::EtherType { ether_type: ETHERTYPE_MPLS, offset },
+        0x0283 => Next::EtherType { ether_type: ETHERTYPE_MPLS_MULTICAST, offset },
+        _ => Next::Opaque,
+    }
+}
+
+/// Skips an MPLS label stack (RFC 3032 §2.1) and says what the bottom label carries.
+///
+/// MPLS does not name its payload; like tcpdump and Wireshark, hark guesses from the
+/// first nibble after the bottom of the stack. Returns the offset and the label count.
+pub fn mpls(data: &[u8], mut offset: usize) -> (Next, usize) {
+    let mut labels = 0;
+    while let Some(entry) = data.get(offset..offset + 4) {
+        labels += 1;
+        offset += 4;
+        if entry[2] & 1 == 1 {
+            return (raw_ip(data, offset), labels);
+        }
+    }
+    (Next::Short, labels)
+}
+
+/// Whether an ethertype is MPLS.
+pub fn is_mpls(ether_type: u16) -> bool {
+    ether_type == ETHERTYPE_MPLS || ether_type == ETHERTYPE_MPLS_MULTICAST
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_families_in_either_order() {
+        assert_eq!(
+            loopback(&[2, 0, 0, 0, 0x45]),
+            Next::EtherType { ether_type: 0x0800, offset: 4 }
+        );
+        assert_eq!(
+            loopback(&[0, 0, 0, 30, 0x60]),
+            Next::EtherType { ether_type: 0x86dd, offset: 4 }
+        );
+        assert_eq!(loopback(&[7, 0, 0, 0]), Next::Opaque);
+        assert_eq!(loopback(&[2, 0]), Next::Short);
+    }
+
+    #[test]
+    fn ppp_with_and_without_hdlc_bytes() {
+        assert_eq!(
+            ppp(&[0xff, 0x03, 0x00, 0x21, 0x45]),
+            Next::EtherType { ether_type: 0x0800, offset: 4 }
+        );
+        assert_eq!(ppp(&[0x00, 0x57]), Next::EtherType { ether_type: 0x86dd, offset: 2 });
+        assert_eq!(ppp(&[0x21, 0x45]), Next::EtherType { ether_type: 0x0800, offset: 1 });
+        assert_eq!(ppp(&[0xff, 0x03, 0x00]), Next::Short);
+    }
+
+    #[test]
+    fn mpls_stops_at_bottom_of_stack() {
+        let data = [0, 0, 0x10, 64, 0, 0, 0x21, 64, 0x45, 0];
+        assert_eq!(mpls(&data, 0), (Next::EtherType { ether_type: 0x0800, offset: 8 }, 2));
+        assert_eq!(mpls(&data[..6], 0), (Next::Short, 1));
+    }
+
+    #[test]
+    fn cooked_headers_cut_short_are_opaque() {
+        for len in 0..20 {
+            let data = vec![0u8; len];
+            let _ = classify(LinkType::LINUX_SLL, &data);
+            let _ = classify(LinkType::LINUX_SLL2, &data);
+            let _ = classify(LinkType::PPP, &data);
+            let _ = classify(LinkType::NULL, &data);
+        }
+        let mut sll2 = vec![0u8; 20];
+        sll2[0..2].copy_from_slice(&[0x08, 0x00]);
+        sll2[10] = 4;
+        let (next, cooked) = classify(LinkType::LINUX_SLL2, &sll2);
+        assert_eq!(next, Next::EtherType { ether_type: 0x0800, offset: 20 });
+        assert_eq!(cooked.map(|c| c.packet_type), Some(4));
+    }
+}

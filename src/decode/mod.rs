@@ -1,0 +1,448 @@
+//! A borrowed, lazy view of one captured packet.
+//!
+//! [`Packet::new`] costs nothing; the layers are taken apart (with etherparse's lax
+//! slicing) the first time anyone asks for them, and the DNS, HTTP and TLS fields only
+//! when asked for themselves. Nothing is copied out of the frame.
+//!
+//! # No panics
+//!
+//! Every read is bounds-checked: a packet of any length and any content decodes as far as
+//! its bytes go. A header cut short is recorded in [`Layers::cut`] and the packet is
+//! [`Packet::truncated`]; nothing about a packet is an error.
+//!
+//! Fields describe the outermost IP header and the transport header right after it, as
+//! Suricata's EVE does; tunnels and the packets quoted inside ICMP errors are not unwrapped.
+
+pub mod dns;
+pub mod http;
+pub mod link;
+pub mod summary;
+pub mod tls;
+
+use std::cell::OnceCell;
+
+use arrayvec::ArrayVec;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use etherparse::{
+    ArpPacketSlice, EtherType, Ethernet2Slice, Icmpv4Slice, Icmpv6Slice, LaxIpSlice,
+    LaxLinkExtSlice, LaxNetSlice, LaxSlicedPacket, TcpSlice, TransportSlice, UdpSlice, err,
+};
+
+use crate::source::Frame;
+use link::{CookedHeader, Next};
+
+/// The layer a packet's bytes ran out in, named as tcpdump names it in ` [|name]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layer {
+    Link,
+    Vlan,
+    Mpls,
+    Arp,
+    Ip,
+    Ip6,
+    Tcp,
+    Udp,
+    Icmp,
+    Icmp6,
+    Other,
+}
+
+impl Layer {
+    /// The short name tcpdump uses for the layer.
+    pub fn name(self) -> &'static str {
+        match self {
+            Layer::Link => "ether",
+            Layer::Vlan => "vlan",
+            Layer::Mpls => "mpls",
+            Layer::Arp => "arp",
+            Layer::Ip => "ip",
+            Layer::Ip6 => "ip6",
+            Layer::Tcp => "tcp",
+            Layer::Udp => "udp",
+            Layer::Icmp => "icmp",
+            Layer::Icmp6 => "icmp6",
+            Layer::Other => "data",
+        }
+    }
+}
+
+/// One 802.1Q tag.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VlanTag {
+    pub id: u16,
+    pub pcp: u8,
+}
+
+/// The transport header after the outermost IP header.
+#[derive(Clone, Debug)]
+pub enum Transport<'a> {
+    None,
+    Tcp(TcpSlice<'a>),
+    Udp(UdpSlice<'a>),
+    Icmpv4(Icmpv4Slice<'a>),
+    Icmpv6(Icmpv6Slice<'a>),
+    /// A header that could not be read whole (cut short, or a TCP data offset below 5):
+    /// its protocol and the bytes that are there, for the fields they still hold.
+    Partial {
+        proto: u8,
+        bytes: &'a [u8],
+    },
+}
+
+/// The layers of a packet, as far as its bytes go.
+#[derive(Clone, Debug)]
+pub struct Layers<'a> {
+    pub eth: Option<Ethernet2Slice<'a>>,
+    pub cooked: Option<CookedHeader>,
+    /// 802.1Q / 802.1ad tags, outer first.
+    pub vlans: ArrayVec<VlanTag, 3>,
+    pub mpls_labels: usize,
+    /// The ethertype after the link header and any tags.
+    pub ether_type: Option<u16>,
+    pub arp: Option<ArpPacketSlice<'a>>,
+    pub ip: Option<LaxIpSlice<'a>>,
+    pub transport: Transport<'a>,
+    /// Where the bytes ran out before a header ended.
+    pub cut: Option<Layer>,
+    /// True when the IP header's length claims more than was captured.
+    pub ip_incomplete: bool,
+}
+
+impl Layers<'_> {
+    fn empty() -> Self {
+        Layers {
+            eth: None,
+            cooked: None,
+            vlans: ArrayVec::new(),
+            mpls_labels: 0,
+            ether_type: None,
+            arp: None,
+            ip: None,
+            transport: Transport::None,
+            cut: None,
+            ip_incomplete: false,
+        }
+    }
+}
+
+/// One packet: its frame and, once asked for, its layers.
+pub struct Packet<'a> {
+    frame: Frame<'a>,
+    layers: OnceCell<Layers<'a>>,
+}
+
+impl<'a> Packet<'a> {
+    /// Wraps a frame; no decoding happens until a field is read.
+    pub fn new(frame: Frame<'a>) -> Packet<'a> {
+        Packet { frame, layers: OnceCell::new() }
+    }
+
+    /// The frame this view reads.
+    pub fn frame(&self) -> &Frame<'a> {
+        &self.frame
+    }
+
+    /// The layers, decoded on first use.
+    pub fn layers(&self) -> &Layers<'a> {
+        self.layers.get_or_init(|| decode(&self.frame))
+    }
+
+    /// True when the capture holds less than the packet: a header, or the payload an IP
+    /// length promises, is missing.
+    pub fn truncated(&self) -> bool {
+        let l = self.layers();
+        (self.frame.data.len() as u64) < u64::from(self.frame.orig_len)
+            || l.cut.is_some()
+            || l.ip_incomplete
+    }
+
+    /// The outermost IP source address, or an ARP sender's.
+    pub fn src_ip(&self) -> Option<IpAddr> {
+        let l = self.layers();
+        match (&l.ip, &l.arp) {
+            (Some(ip), _) => Some(ip.source_addr()),
+            (None, Some(arp)) => arp_addr(arp.sender_protocol_addr()),
+            _ => None,
+        }
+    }
+
+    /// The outermost IP destination address, or an ARP target's.
+    pub fn dst_ip(&self) -> Option<IpAddr> {
+        let l = self.layers();
+        match (&l.ip, &l.arp) {
+            (Some(ip), _) => Some(ip.destination_addr()),
+            (None, Some(arp)) => arp_addr(arp.target_protocol_addr()),
+            _ => None,
+        }
+    }
+
+    /// The IP protocol number after any IPv6 extension headers.
+    pub fn ip_proto(&self) -> Option<u8> {
+        self.layers().ip.as_ref().map(|ip| ip.payload().ip_number.0)
+    }
+
+    /// Source and destination ports of a TCP or UDP header, even one cut short.
+    pub fn ports(&self) -> Option<(u16, u16)> {
+        match &self.layers().transport {
+            Transport::Tcp(t) => Some((t.source_port(), t.destination_port())),
+            Transport::Udp(u) => Some((u.source_port(), u.destination_port())),
+            Transport::Partial { proto: 6 | 17, bytes } if bytes.len() >= 4 => Some((
+                u16::from_be_bytes([bytes[0], bytes[1]]),
+                u16::from_be_bytes([bytes[2], bytes[3]]),
+            )),
+            _ => None,
+        }
+    }
+
+    /// The protocol as EVE names it: `TCP`, `UDP`, `ICMP`, `IPv6-ICMP`, `ARP`, or the IP
+    /// protocol number as text.
+    pub fn proto_name(&self) -> Option<ProtoName> {
+        let l = self.layers();
+        if l.arp.is_some() {
+            return Some(ProtoName::Named("ARP"));
+        }
+        let proto = self.ip_proto()?;
+        Some(match proto {
+            6 => ProtoName::Named("TCP"),
+            17 => ProtoName::Named("UDP"),
+            1 => ProtoName::Named("ICMP"),
+            58 => ProtoName::Named("IPv6-ICMP"),
+            n => ProtoName::Number(n),
+        })
+    }
+
+    /// The IPv4 TTL or IPv6 hop limit.
+    pub fn ip_ttl(&self) -> Option<u8> {
+        match self.layers().ip.as_ref()? {
+            LaxIpSlice::Ipv4(v4) => Some(v4.header().ttl()),
+            LaxIpSlice::Ipv6(v6) => Some(v6.header().hop_limit()),
+        }
+    }
+
+    /// TCP's 12 flag bits (with the reserved and AE bits), even from a header cut short.
+    pub fn tcp_flags(&self) -> Option<u16> {
+        match &self.layers().transport {
+            Transport::Tcp(t) => Some(tcp_flags_of(t.slice())),
+            Transport::Partial { proto: 6, bytes } if bytes.len() >= 20 => {
+                Some(tcp_flags_of(bytes))
+            }
+            _ => None,
+        }
+    }
+
+    /// TCP's sequence number, even from a header cut short.
+    pub fn tcp_seq(&self) -> Option<u32> {
+        match &self.layers().transport {
+            Transport::Tcp(t) => Some(t.sequence_number()),
+            Transport::Partial { proto: 6, bytes } if bytes.len() >= 20 => {
+                Some(u32::from_be_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]))
+            }
+            _ => None,
+        }
+    }
+
+    /// ICMP or ICMPv6 type and code (code absent when only the type byte was captured).
+    pub fn icmp_type_code(&self) -> Option<(u8, Option<u8>)> {
+        match &self.layers().transport {
+            Transport::Icmpv4(i) => Some((i.type_u8(), Some(i.code_u8()))),
+            Transport::Icmpv6(i) => Some((i.type_u8(), Some(i.code_u8()))),
+            Transport::Partial { proto: 1 | 58, bytes } => {
+                bytes.first().map(|&t| (t, bytes.get(1).copied()))
+            }
+            _ => None,
+        }
+    }
+
+    /// The transport payload: after the TCP or UDP header, or after ICMP's 8 bytes.
+    pub fn payload(&self) -> &'a [u8] {
+        match &self.layers().transport {
+            Transport::Tcp(t) => t.payload(),
+            Transport::Udp(u) => u.payload(),
+            Transport::Icmpv4(i) => i.payload(),
+            Transport::Icmpv6(i) => i.payload(),
+            Transport::Partial { .. } | Transport::None => &[],
+        }
+    }
+
+    /// The first question of a DNS message on port 53 or 5353 (UDP, or TCP with its
+    /// length prefix).
+    pub fn dns(&self) -> Option<dns::DnsQuestion> {
+        let (sport, dport) = self.ports()?;
+        if !dns::is_dns_port(sport) && !dns::is_dns_port(dport) {
+            return None;
+        }
+        match &self.layers().transport {
+            Transport::Udp(u) => dns::parse(u.payload()),
+            // RFC 1035 §4.2.2: a two-byte length before each message.
+            Transport::Tcp(t) => dns::parse(t.payload().get(2..)?),
+            _ => None,
+        }
+    }
+
+    /// An HTTP request starting in this packet: over TCP, or SSDP over UDP port 1900.
+    pub fn http(&self) -> Option<http::HttpRequest<'a>> {
+        match &self.layers().transport {
+            Transport::Tcp(t) => http::parse(t.payload()),
+            Transport::Udp(u) if u.destination_port() == 1900 => http::parse(u.payload()),
+            _ => None,
+        }
+    }
+
+    /// The server name of a TLS ClientHello starting in this packet.
+    pub fn tls_sni(&self) -> Option<&'a str> {
+        match &self.layers().transport {
+            Transport::Tcp(t) => tls::client_hello_sni(t.payload()),
+            _ => None,
+        }
+    }
+}
+
+/// How EVE's `proto` names a protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProtoName {
+    Named(&'static str),
+    Number(u8),
+}
+
+fn tcp_flags_of(header: &[u8]) -> u16 {
+    // RFC 9293 §3.1 with RFC 3168 / RFC 9768: 4 bits offset, 12 bits flags (AE first).
+    u16::from_be_bytes([header[12], header[13]]) & 0x0fff
+}
+
+fn arp_addr(bytes: &[u8]) -> Option<IpAddr> {
+    match bytes.len() {
+        4 => Some(IpAddr::V4(Ipv4Addr::new(bytes[0], bytes[1], bytes[2], bytes[3]))),
+        16 => {
+            let mut a = [0u8; 16];
+            a.copy_from_slice(bytes);
+            Some(IpAddr::V6(Ipv6Addr::from(a)))
+        }
+        _ => None,
+    }
+}
+
+/// Takes a frame apart into its layers.
+fn decode<'a>(frame: &Frame<'a>) -> Layers<'a> {
+    let data = frame.data;
+    let mut layers = Layers::empty();
+    let (next, cooked) = link::classify(frame.link, data);
+    layers.cooked = cooked;
+    let (sliced, network_start) = match next {
+        Next::Opaque => return layers,
+        Next::Short => {
+            layers.cut = Some(Layer::Link);
+            return layers;
+        }
+        Next::Ethernet => match LaxSlicedPacket::from_ethernet(data) {
+            Ok(s) => (s, 14),
+            Err(_) => {
+                layers.cut = Some(Layer::Link);
+                return layers;
+            }
+        },
+        Next::EtherType { ether_type, offset } => {
+            let rest = data.get(offset..).unwrap_or_default();
+            (LaxSlicedPacket::from_ether_type(EtherType(ether_type), rest), offset)
+        }
+    };
+    absorb(&mut layers, sliced);
+    if layers.ether_type.is_some_and(link::is_mpls) {
+        let start = network_start + 4 * layers.vlans.len();
+        mpls(&mut layers, data, start);
+    }
+    layers
+}
+
+/// Copies what etherparse found into `layers`.
+fn absorb<'a>(layers: &mut Layers<'a>, sliced: LaxSlicedPacket<'a>) {
+    if let Some(etherparse::LinkSlice::Ethernet2(eth)) = &sliced.link {
+        layers.eth = Some(eth.clone());
+    }
+    for ext in &sliced.link_exts {
+        if let LaxLinkExtSlice::Vlan(v) = ext {
+            let tag =
+                VlanTag { id: v.vlan_identifier().value(), pcp: v.priority_code_point().value() };
+            // etherparse holds at most as many tags as `vlans` does.
+            let _ = layers.vlans.try_push(tag);
+        }
+    }
+    layers.ether_type = sliced.ether_payload().map(|p| p.ether_type.0);
+    match sliced.net {
+        Some(LaxNetSlice::Arp(arp)) => layers.arp = Some(arp),
+        Some(LaxNetSlice::Ipv4(v4)) => layers.ip = Some(LaxIpSlice::Ipv4(v4)),
+        Some(LaxNetSlice::Ipv6(v6)) => layers.ip = Some(LaxIpSlice::Ipv6(v6)),
+        None => {}
+    }
+    if let Some(ip) = &layers.ip {
+        layers.ip_incomplete = ip.payload().incomplete;
+    }
+    layers.transport = match sliced.transport {
+        Some(TransportSlice::Tcp(t)) => Transport::Tcp(t),
+        Some(TransportSlice::Udp(u)) => Transport::Udp(u),
+        Some(TransportSlice::Icmpv4(i)) => Transport::Icmpv4(i),
+        Some(TransportSlice::Icmpv6(i)) => Transport::Icmpv6(i),
+        _ => Transport::None,
+    };
+    if let Some((error, layer)) = &sliced.stop_err {
+        stopped(layers, error, *layer);
+    }
+}
+
+/// Records where etherparse ran out of bytes, and keeps a transport header it gave up on.
+fn stopped(layers: &mut Layers<'_>, error: &err::packet::SliceError, layer: err::Layer) {
+    use err::Layer as L;
+    let ours = match layer {
+        L::Ethernet2Header => Layer::Link,
+        L::VlanHeader => Layer::Vlan,
+        L::Arp => Layer::Arp,
+        // An IP header cut short leaves etherparse with no IP layer; the ethertype says which.
+        L::Ipv4Header | L::IpHeader if layers.ether_type == Some(0x86dd) => Layer::Ip6,
+        L::Ipv4Header | L::IpHeader => Layer::Ip,
+        L::Ipv6Header
+        | L::Ipv6ExtHeader
+        | L::Ipv6FragHeader
+        | L::Ipv6RouteHeader
+        | L::Ipv6HopByHopHeader
+        | L::Ipv6DestOptionsHeader => Layer::Ip6,
+        L::TcpHeader => Layer::Tcp,
+        L::UdpHeader => Layer::Udp,
+        L::Icmpv4 | L::Icmpv4Timestamp | L::Icmpv4TimestampReply => Layer::Icmp,
+        L::Icmpv6 => Layer::Icmp6,
+        _ => Layer::Other,
+    };
+    if matches!(error, err::packet::SliceError::Len(_)) {
+        layers.cut = Some(ours);
+    }
+    if matches!(ours, Layer::Tcp | Layer::Udp | Layer::Icmp | Layer::Icmp6) {
+        if let Some(ip) = &layers.ip {
+            let payload = ip.payload();
+            if !payload.fragmented {
+                layers.transport =
+                    Transport::Partial { proto: payload.ip_number.0, bytes: payload.payload };
+            }
+        }
+    }
+}
+
+/// Decodes what follows an MPLS label stack that starts at `start`.
+fn mpls<'a>(layers: &mut Layers<'a>, data: &'a [u8], start: usize) {
+    let (next, labels) = link::mpls(data, start);
+    layers.mpls_labels = labels;
+    match next {
+        Next::EtherType { ether_type, offset } => {
+            let rest = data.get(offset..).unwrap_or_default();
+            let inner = LaxSlicedPacket::from_ether_type(EtherType(ether_type), rest);
+            let (eth, vlans, outer_type) =
+                (layers.eth.take(), std::mem::take(&mut layers.vlans), layers.ether_type);
+            absorb(layers, inner);
+            layers.eth = eth;
+            layers.vlans = vlans;
+            layers.ether_type = outer_type;
+        }
+        _ => layers.cut = Some(Layer::Mpls),
+    }
+}
+
+#[cfg(test)]
+mod tests;

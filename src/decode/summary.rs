@@ -1,0 +1,537 @@
+//! One line of text per packet, in the shape of `tcpdump -n`.
+//!
+//! The line is appended to a byte buffer with no allocation for the common protocols;
+//! integers and IPv4 addresses are formatted by hand because `format!` would be most of
+//! the cost of a line. A header cut short ends the line with ` [|proto]`, as tcpdump does.
+
+use std::io::Write;
+use std::net::IpAddr;
+
+use etherparse::{Icmpv4Slice, Icmpv6Slice, LaxIpSlice, TcpSlice};
+
+use super::{Layer, Packet, Transport};
+use crate::source::Timestamp;
+
+/// What a line shows beyond the default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LineOptions {
+    /// `-e`: the link-level header (MACs, VLAN tags, ethertype).
+    pub link_header: bool,
+    /// `-v`: more of each header (TTL, IP id, lengths, checksums' validity).
+    pub verbose: bool,
+}
+
+/// Appends the line for `pkt` (with its newline) to `out`.
+pub fn write_line(out: &mut Vec<u8>, pkt: &Packet<'_>, opts: LineOptions) {
+    write_time_of_day(out, pkt.frame().ts);
+    out.push(b' ');
+    let layers = pkt.layers();
+    if opts.link_header {
+        write_link(out, pkt);
+    }
+    if layers.mpls_labels > 0 {
+        out.extend_from_slice(b"MPLS, ");
+    }
+    if let Some(arp) = &layers.arp {
+        write_arp(out, arp);
+    } else if let Some(ip) = &layers.ip {
+        write_ip(out, pkt, ip, opts.verbose);
+    } else if let Some(et) = layers.ether_type {
+        match layers.cut {
+            Some(Layer::Ip) => out.extend_from_slice(b"IP"),
+            Some(Layer::Ip6) => out.extend_from_slice(b"IP6"),
+            _ if et == 0x0800 => out.extend_from_slice(b"IP, bad header"),
+            _ if et == 0x86dd => out.extend_from_slice(b"IP6, bad header"),
+            _ => {
+                out.extend_from_slice(b"ethertype ");
+                write_ethertype(out, et);
+                out.extend_from_slice(b", length ");
+                push_u64(out, u64::from(pkt.frame().orig_len));
+            }
+        }
+    } else {
+        let _ = write!(out, "link-type {}, length {}", pkt.frame().link.0, pkt.frame().orig_len);
+    }
+    if let Some(layer) = layers.cut {
+        out.extend_from_slice(b" [|");
+        out.extend_from_slice(layer.name().as_bytes());
+        out.push(b']');
+    }
+    out.push(b'\n');
+}
+
+/// `HH:MM:SS.uuuuuu` of a UTC timestamp, as tcpdump prints it.
+pub fn write_time_of_day(out: &mut Vec<u8>, ts: Timestamp) {
+    let day = ts.secs.rem_euclid(86_400);
+    push_2(out, (day / 3600) as u32);
+    out.push(b':');
+    push_2(out, ((day / 60) % 60) as u32);
+    out.push(b':');
+    push_2(out, (day % 60) as u32);
+    out.push(b'.');
+    push_padded(out, ts.nanos / 1000, 6);
+}
+
+fn write_link(out: &mut Vec<u8>, pkt: &Packet<'_>) {
+    let layers = pkt.layers();
+    let Some(eth) = &layers.eth else { return };
+    push_mac(out, &eth.source());
+    out.extend_from_slice(b" > ");
+    push_mac(out, &eth.destination());
+    out.extend_from_slice(b", ethertype ");
+    write_ethertype(out, eth.ether_type().0);
+    out.extend_from_slice(b", length ");
+    push_u64(out, u64::from(pkt.frame().orig_len));
+    out.extend_from_slice(b": ");
+    for (i, tag) in layers.vlans.iter().enumerate() {
+        out.extend_from_slice(b"vlan ");
+        push_u64(out, u64::from(tag.id));
+        out.extend_from_slice(b", p ");
+        push_u64(out, u64::from(tag.pcp));
+        if i + 1 == layers.vlans.len() {
+            if let Some(et) = layers.ether_type {
+                out.extend_from_slice(b", ethertype ");
+                write_ethertype(out, et);
+            }
+        }
+        out.extend_from_slice(b", ");
+    }
+}
+
+fn write_ethertype(out: &mut Vec<u8>, et: u16) {
+    let name: &[u8] = match et {
+        0x0800 => b"IPv4",
+        0x86dd => b"IPv6",
+        0x0806 => b"ARP",
+        0x8100 => b"802.1Q",
+        0x88a8 => b"802.1Q-QinQ",
+        0x9100 => b"802.1Q-9100",
+        0x8847 => b"MPLS unicast",
+        0x8848 => b"MPLS multicast",
+        0x88cc => b"LLDP",
+        _ => b"Unknown",
+    };
+    out.extend_from_slice(name);
+    let _ = write!(out, " (0x{et:04x})");
+}
+
+fn write_arp(out: &mut Vec<u8>, arp: &etherparse::ArpPacketSlice<'_>) {
+    let op = arp.operation().0;
+    let is_ether_ipv4 = arp.hw_addr_size() == 6 && arp.proto_addr_size() == 4;
+    out.extend_from_slice(b"ARP, ");
+    if is_ether_ipv4 && (op == 1 || op == 2) {
+        if op == 1 {
+            out.extend_from_slice(b"Request who-has ");
+            push_ipv4_bytes(out, arp.target_protocol_addr());
+            out.extend_from_slice(b" tell ");
+            push_ipv4_bytes(out, arp.sender_protocol_addr());
+        } else {
+            out.extend_from_slice(b"Reply ");
+            push_ipv4_bytes(out, arp.sender_protocol_addr());
+            out.extend_from_slice(b" is-at ");
+            push_mac(out, arp.sender_hw_addr());
+        }
+    } else {
+        let _ = write!(out, "hardware type {}, op {}", arp.hw_addr_type().0, op);
+    }
+    out.extend_from_slice(b", length ");
+    push_u64(out, arp.slice().len() as u64);
+}
+
+fn write_ip(out: &mut Vec<u8>, pkt: &Packet<'_>, ip: &LaxIpSlice<'_>, verbose: bool) {
+    let payload = ip.payload();
+    match ip {
+        LaxIpSlice::Ipv4(v4) => {
+            out.extend_from_slice(b"IP ");
+            if verbose {
+                let h = v4.header();
+                let _ = write!(
+                    out,
+                    "(tos 0x{:x}, ttl {}, id {}, offset {}, flags [{}], proto {} ({}), length {}, cksum {}) ",
+                    h.slice()[1],
+                    h.ttl(),
+                    h.identification(),
+                    h.fragments_offset().value() * 8,
+                    match (h.dont_fragment(), h.more_fragments()) {
+                        (true, true) => "DF+",
+                        (true, false) => "DF",
+                        (false, true) => "+",
+                        (false, false) => "none",
+                    },
+                    proto_text(h.protocol().0),
+                    h.protocol().0,
+                    h.total_len(),
+                    if ipv4_checksum_ok(h.slice()) { "ok" } else { "bad" },
+                );
+            }
+        }
+        LaxIpSlice::Ipv6(v6) => {
+            out.extend_from_slice(b"IP6 ");
+            if verbose {
+                let h = v6.header();
+                let _ = write!(
+                    out,
+                    "(hlim {}, next-header {} ({}), payload length {}) ",
+                    h.hop_limit(),
+                    proto_text(payload.ip_number.0),
+                    payload.ip_number.0,
+                    h.payload_length(),
+                );
+            }
+        }
+    }
+    let ports = pkt.ports();
+    push_ip(out, ip.source_addr());
+    if let Some((sport, _)) = ports {
+        out.push(b'.');
+        push_u64(out, u64::from(sport));
+    }
+    out.extend_from_slice(b" > ");
+    push_ip(out, ip.destination_addr());
+    if let Some((_, dport)) = ports {
+        out.push(b'.');
+        push_u64(out, u64::from(dport));
+    }
+    out.extend_from_slice(b": ");
+    let ip_payload_len = payload.payload.len() as u64;
+    match &pkt.layers().transport {
+        Transport::Tcp(tcp) => write_tcp(out, pkt, tcp, verbose),
+        Transport::Udp(udp) => {
+            if let Some(q) = pkt.dns() {
+                write_dns(out, &q);
+            } else if let Some(req) = pkt.http() {
+                let _ = write!(out, "HTTP: {} {}", req.method, req.path);
+                if let Some(host) = req.host {
+                    let _ = write!(out, ", Host {host}");
+                }
+                out.extend_from_slice(b", ");
+            } else {
+                out.extend_from_slice(b"UDP, ");
+            }
+            out.extend_from_slice(b"length ");
+            push_u64(out, udp.payload().len() as u64);
+        }
+        Transport::Icmpv4(icmp) => write_icmp(out, icmp, ip_payload_len),
+        Transport::Icmpv6(icmp) => write_icmp6(out, icmp, ip_payload_len),
+        Transport::Partial { proto, .. } => {
+            if pkt.layers().cut.is_some() {
+                // The cut marker follows, as in tcpdump's "a.b > c.d: [|tcp]".
+                out.pop();
+            } else {
+                let _ = write!(out, "{}, bad header", proto_text(*proto));
+            }
+        }
+        Transport::None => {
+            if payload.fragmented {
+                let offset = match ip {
+                    LaxIpSlice::Ipv4(v4) => u32::from(v4.header().fragments_offset().value()) * 8,
+                    LaxIpSlice::Ipv6(_) => 0,
+                };
+                let _ = write!(
+                    out,
+                    "{} fragment, offset {offset}, length {ip_payload_len}",
+                    proto_text(payload.ip_number.0)
+                );
+            } else {
+                let _ = write!(out, "{}, length {ip_payload_len}", proto_text(payload.ip_number.0));
+            }
+        }
+    }
+}
+
+fn write_tcp(out: &mut Vec<u8>, pkt: &Packet<'_>, tcp: &TcpSlice<'_>, verbose: bool) {
+    out.extend_from_slice(b"Flags [");
+    let flags = tcp_flag_text(pkt.tcp_flags().unwrap_or(0));
+    out.extend_from_slice(flags.as_bytes());
+    out.extend_from_slice(b"], seq ");
+    push_u64(out, u64::from(tcp.sequence_number()));
+    if tcp.ack() {
+        out.extend_from_slice(b", ack ");
+        push_u64(out, u64::from(tcp.acknowledgment_number()));
+    }
+    out.extend_from_slice(b", win ");
+    push_u64(out, u64::from(tcp.window_size()));
+    if verbose {
+        let _ = write!(out, ", cksum 0x{:04x}", tcp.checksum());
+    }
+    out.extend_from_slice(b", length ");
+    push_u64(out, tcp.payload().len() as u64);
+    if let Some(q) = pkt.dns() {
+        out.extend_from_slice(b": ");
+        write_dns(out, &q);
+        out.truncate(out.len() - 2);
+    } else if let Some(req) = pkt.http() {
+        let _ = write!(out, ": HTTP: {} {}", req.method, req.path);
+        if let Some(host) = req.host {
+            let _ = write!(out, ", Host {host}");
+        }
+    } else if let Some(sni) = pkt.tls_sni() {
+        let _ = write!(out, ": TLS ClientHello, SNI {sni}");
+    }
+}
+
+/// tcpdump's flag letters: F S R P . U E W e, or `none`.
+pub fn tcp_flag_text(flags: u16) -> String {
+    const LETTERS: [(u16, char); 9] = [
+        (0x001, 'F'),
+        (0x002, 'S'),
+        (0x004, 'R'),
+        (0x008, 'P'),
+        (0x010, '.'),
+        (0x020, 'U'),
+        (0x040, 'E'),
+        (0x080, 'W'),
+        (0x100, 'e'),
+    ];
+    let text: String =
+        LETTERS.iter().filter(|(bit, _)| flags & bit != 0).map(|(_, c)| *c).collect();
+    if text.is_empty() { "none".to_string() } else { text }
+}
+
+fn write_dns(out: &mut Vec<u8>, q: &super::dns::DnsQuestion) {
+    let _ = write!(
+        out,
+        "DNS {} 0x{:04x} {}? {}, ",
+        if q.qr { "response" } else { "query" },
+        q.id,
+        qtype_text(q.qtype),
+        q.qname
+    );
+}
+
+fn qtype_text(qtype: u16) -> String {
+    match qtype {
+        1 => "A".into(),
+        2 => "NS".into(),
+        5 => "CNAME".into(),
+        6 => "SOA".into(),
+        12 => "PTR".into(),
+        15 => "MX".into(),
+        16 => "TXT".into(),
+        28 => "AAAA".into(),
+        33 => "SRV".into(),
+        65 => "HTTPS".into(),
+        255 => "ANY".into(),
+        n => format!("TYPE{n}"),
+    }
+}
+
+fn write_icmp(out: &mut Vec<u8>, icmp: &Icmpv4Slice<'_>, len: u64) {
+    let (t, c) = (icmp.type_u8(), icmp.code_u8());
+    let rest = icmp.bytes5to8();
+    let id = u16::from_be_bytes([rest[0], rest[1]]);
+    let seq = u16::from_be_bytes([rest[2], rest[3]]);
+    let _ = match t {
+        0 => write!(out, "ICMP echo reply, id {id}, seq {seq}, length {len}"),
+        8 => write!(out, "ICMP echo request, id {id}, seq {seq}, length {len}"),
+        3 => write!(out, "ICMP destination unreachable, code {c}, length {len}"),
+        5 => write!(out, "ICMP redirect, code {c}, length {len}"),
+        11 => write!(out, "ICMP time exceeded, code {c}, length {len}"),
+        _ => write!(out, "ICMP type {t}, code {c}, length {len}"),
+    };
+}
+
+fn write_icmp6(out: &mut Vec<u8>, icmp: &Icmpv6Slice<'_>, len: u64) {
+    let (t, c) = (icmp.type_u8(), icmp.code_u8());
+    let rest = icmp.bytes5to8();
+    let id = u16::from_be_bytes([rest[0], rest[1]]);
+    let seq = u16::from_be_bytes([rest[2], rest[3]]);
+    let name = match t {
+        1 => "destination unreachable",
+        2 => "packet too big",
+        3 => "time exceeded",
+        4 => "parameter problem",
+        128 => return drop(write!(out, "ICMP6, echo request, id {id}, seq {seq}, length {len}")),
+        129 => return drop(write!(out, "ICMP6, echo reply, id {id}, seq {seq}, length {len}")),
+        130 => "multicast listener query",
+        131 => "multicast listener report",
+        133 => "router solicitation",
+        134 => "router advertisement",
+        135 => "neighbor solicitation",
+        136 => "neighbor advertisement",
+        137 => "redirect",
+        143 => "multicast listener report v2",
+        _ => return drop(write!(out, "ICMP6, type {t}, code {c}, length {len}")),
+    };
+    let _ = write!(out, "ICMP6, {name}, length {len}");
+}
+
+/// The name tcpdump gives an IP protocol, or `ip-proto-N`.
+pub fn proto_text(proto: u8) -> String {
+    match proto {
+        1 => "ICMP".into(),
+        2 => "IGMP".into(),
+        4 => "IPIP".into(),
+        6 => "TCP".into(),
+        17 => "UDP".into(),
+        41 => "IP6".into(),
+        47 => "GRE".into(),
+        50 => "ESP".into(),
+        51 => "AH".into(),
+        58 => "ICMP6".into(),
+        89 => "OSPF".into(),
+        103 => "PIM".into(),
+        112 => "VRRP".into(),
+        132 => "SCTP".into(),
+        n => format!("ip-proto-{n}"),
+    }
+}
+
+fn ipv4_checksum_ok(header: &[u8]) -> bool {
+    let mut sum: u32 = 0;
+    for pair in header.chunks(2) {
+        let word = u16::from_be_bytes([pair[0], *pair.get(1).unwrap_or(&0)]);
+        sum += u32::from(word);
+    }
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    sum == 0xffff
+}
+
+/// Appends an address: IPv4 by hand, IPv6 in RFC 5952 form.
+pub fn push_ip(out: &mut Vec<u8>, addr: IpAddr) {
+    match addr {
+        IpAddr::V4(v4) => push_ipv4_bytes(out, &v4.octets()),
+        IpAddr::V6(v6) => {
+            let _ = write!(out, "{v6}");
+        }
+    }
+}
+
+fn push_ipv4_bytes(out: &mut Vec<u8>, octets: &[u8]) {
+    for (i, b) in octets.iter().enumerate() {
+        if i > 0 {
+            out.push(b'.');
+        }
+        push_u64(out, u64::from(*b));
+    }
+}
+
+/// Appends a MAC address as `aa:bb:cc:dd:ee:ff`.
+pub fn push_mac(out: &mut Vec<u8>, mac: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for (i, b) in mac.iter().enumerate() {
+        if i > 0 {
+            out.push(b':');
+        }
+        out.push(HEX[usize::from(b >> 4)]);
+        out.push(HEX[usize::from(b & 15)]);
+    }
+}
+
+/// Appends a decimal integer.
+pub fn push_u64(out: &mut Vec<u8>, n: u64) {
+    let mut buf = itoa::Buffer::new();
+    out.extend_from_slice(buf.format(n).as_bytes());
+}
+
+fn push_2(out: &mut Vec<u8>, n: u32) {
+    out.push(b'0' + (n / 10 % 10) as u8);
+    out.push(b'0' + (n % 10) as u8);
+}
+
+/// Appends `n` with leading zeros to `width` digits.
+pub fn push_padded(out: &mut Vec<u8>, n: u32, width: usize) {
+    let mut buf = itoa::Buffer::new();
+    let digits = buf.format(n);
+    out.extend(std::iter::repeat_n(b'0', width.saturating_sub(digits.len())));
+    out.extend_from_slice(digits.as_bytes());
+}
+
+/// Appends tcpdump's `-X` dump: offset, 16 bytes in hex groups of two, then ASCII.
+pub fn write_hex_ascii(out: &mut Vec<u8>, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for (row, chunk) in bytes.chunks(16).enumerate() {
+        let _ = write!(out, "\t0x{:04x}:  ", row * 16);
+        for i in 0..16 {
+            match chunk.get(i) {
+                Some(b) => {
+                    out.push(HEX[usize::from(b >> 4)]);
+                    out.push(HEX[usize::from(b & 15)]);
+                }
+                None => out.extend_from_slice(b"  "),
+            }
+            if i % 2 == 1 {
+                out.push(b' ');
+            }
+        }
+        out.push(b' ');
+        out.extend(chunk.iter().map(|&b| printable(b)));
+        out.push(b'\n');
+    }
+}
+
+/// Appends tcpdump's `-A` dump: the bytes as ASCII, keeping line breaks.
+pub fn write_ascii(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.extend(
+        bytes.iter().filter(|&&b| b != b'\r').map(|&b| if b == b'\n' { b } else { printable(b) }),
+    );
+    out.push(b'\n');
+}
+
+fn printable(b: u8) -> u8 {
+    if b.is_ascii_graphic() || b == b' ' { b } else { b'.' }
+}
+
+/// Where the network header starts in the frame, for `-X`/`-A` (tcpdump skips the link
+/// header unless asked for it).
+pub fn network_offset(pkt: &Packet<'_>) -> usize {
+    let layers = pkt.layers();
+    let data = pkt.frame().data;
+    let start = match (&layers.ip, &layers.arp) {
+        (Some(ip), _) => match ip {
+            LaxIpSlice::Ipv4(v4) => v4.header().slice().as_ptr(),
+            LaxIpSlice::Ipv6(v6) => v6.header().slice().as_ptr(),
+        },
+        (None, Some(arp)) => arp.slice().as_ptr(),
+        _ => return 0,
+    };
+    (start as usize).saturating_sub(data.as_ptr() as usize).min(data.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_of_day_is_utc_with_microseconds() {
+        let mut out = Vec::new();
+        write_time_of_day(&mut out, Timestamp { secs: 1_700_000_003, nanos: 123_456_789 });
+        assert_eq!(out, b"22:13:23.123456");
+        out.clear();
+        write_time_of_day(&mut out, Timestamp { secs: -1, nanos: 0 });
+        assert_eq!(out, b"23:59:59.000000");
+    }
+
+    #[test]
+    fn flags_read_as_tcpdump_writes_them() {
+        assert_eq!(tcp_flag_text(0x012), "S.");
+        assert_eq!(tcp_flag_text(0x018), "P.");
+        assert_eq!(tcp_flag_text(0x0c2), "SEW");
+        assert_eq!(tcp_flag_text(0), "none");
+    }
+
+    #[test]
+    fn hex_dump_pads_the_last_row() {
+        let mut out = Vec::new();
+        write_hex_ascii(&mut out, b"E\x00\x00\x54AB");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\t0x0000:  4500 0054 4142                           E..TAB\n"
+        );
+    }
+
+    #[test]
+    fn checksum_of_a_known_header() {
+        // RFC 1071's example header from a real capture: 45 00 00 73 00 00 40 00 40 11 b8 61 c0 a8 00 01 c0 a8 00 c7
+        let header = [
+            0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11, 0xb8, 0x61, 0xc0, 0xa8,
+            0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7,
+        ];
+        assert!(ipv4_checksum_ok(&header));
+        let mut bad = header;
+        bad[10] = 0;
+        assert!(!ipv4_checksum_ok(&bad));
+    }
+}

@@ -1,0 +1,21 @@
+//! hark: a scriptable packet sniffer.
+//!
+//! ```text
+//!  source ──► decode ──► outputs
+//!  (pcap |     (lazy,     (lines | EVE JSON |
+//!   pcapng)    borrowed)   pcap writer | stats)
+//! ```
+//!
+//! [`source`] reads frames without copying them, [`decode`] takes them apart only when a
+//! field is asked for, and [`output`] writes lines, EVE JSON and pcap. [`app`] is the loop
+//! that joins them; [`cli`] turns the command line into a checked configuration.
+
+pub mod app;
+pub mod cli;
+pub mod decode;
+pub mod error;
+pub mod output;
+pub mod sample;
+pub mod source;
+
+pub use error::Error;

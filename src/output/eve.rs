@@ -1,0 +1,198 @@
+//! EVE JSON lines, in Suricata's key names and a fixed key order.
+//!
+//! One function per `event_type` appends one line to a reused buffer. Keys are written by
+//! hand in a fixed order; strings go through serde_json for escaping.
+
+use std::io::Write;
+
+use crate::decode::summary::{push_ip, push_mac, push_padded, push_u64};
+use crate::decode::{Packet, ProtoName};
+use crate::output::stats::Stats;
+use crate::source::Timestamp;
+
+/// Formats timestamps as `2026-11-22T10:00:00.123456+0000`, reusing the date part within
+/// a second (the calendar arithmetic is most of the cost).
+#[derive(Default)]
+pub struct Clock {
+    second: Option<i64>,
+    prefix: Vec<u8>,
+}
+
+impl Clock {
+    /// Appends the EVE timestamp of `ts` (UTC, microseconds).
+    pub fn write(&mut self, out: &mut Vec<u8>, ts: Timestamp) {
+        if self.second != Some(ts.secs) {
+            self.second = Some(ts.secs);
+            self.prefix.clear();
+            let stamp =
+                jiff::Timestamp::from_second(ts.secs).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+            let _ = write!(self.prefix, "{}", stamp.strftime("%Y-%m-%dT%H:%M:%S"));
+        }
+        out.extend_from_slice(&self.prefix);
+        out.push(b'.');
+        push_padded(out, ts.nanos / 1000, 6);
+        out.extend_from_slice(b"+0000");
+    }
+}
+
+/// Writes the keys every event shares: timestamp, event_type, pcap_cnt and the flow's
+/// addresses, ports and protocol where the packet has them.
+fn write_common(
+    out: &mut Vec<u8>,
+    clock: &mut Clock,
+    pkt: &Packet<'_>,
+    number: u64,
+    event_type: &str,
+) {
+    out.extend_from_slice(b"{\"timestamp\":\"");
+    clock.write(out, pkt.frame().ts);
+    out.extend_from_slice(b"\",\"event_type\":\"");
+    out.extend_from_slice(event_type.as_bytes());
+    out.extend_from_slice(b"\",\"pcap_cnt\":");
+    push_u64(out, number);
+    let ports = pkt.ports();
+    if let Some(src) = pkt.src_ip() {
+        out.extend_from_slice(b",\"src_ip\":\"");
+        push_ip(out, src);
+        out.push(b'"');
+    }
+    if let Some((sport, _)) = ports {
+        out.extend_from_slice(b",\"src_port\":");
+        push_u64(out, u64::from(sport));
+    }
+    if let Some(dst) = pkt.dst_ip() {
+        out.extend_from_slice(b",\"dest_ip\":\"");
+        push_ip(out, dst);
+        out.push(b'"');
+    }
+    if let Some((_, dport)) = ports {
+        out.extend_from_slice(b",\"dest_port\":");
+        push_u64(out, u64::from(dport));
+    }
+    match pkt.proto_name() {
+        Some(ProtoName::Named(name)) => {
+            out.extend_from_slice(b",\"proto\":\"");
+            out.extend_from_slice(name.as_bytes());
+            out.push(b'"');
+        }
+        Some(ProtoName::Number(n)) => {
+            out.extend_from_slice(b",\"proto\":\"");
+            push_u64(out, u64::from(n));
+            out.push(b'"');
+        }
+        None => {}
+    }
+}
+
+/// Appends an `event_type:"packet"` line.
+pub fn write_packet(out: &mut Vec<u8>, clock: &mut Clock, pkt: &Packet<'_>, number: u64) {
+    write_common(out, clock, pkt, number, "packet");
+    let frame = pkt.frame();
+    out.extend_from_slice(b",\"len\":");
+    push_u64(out, u64::from(frame.orig_len));
+    out.extend_from_slice(b",\"caplen\":");
+    push_u64(out, frame.data.len() as u64);
+    let layers = pkt.layers();
+    if let Some(eth) = &layers.eth {
+        out.extend_from_slice(b",\"eth_src\":\"");
+        push_mac(out, &eth.source());
+        out.extend_from_slice(b"\",\"eth_dst\":\"");
+        push_mac(out, &eth.destination());
+        out.push(b'"');
+    }
+    if !layers.vlans.is_empty() {
+        out.extend_from_slice(b",\"vlan\":[");
+        for (i, tag) in layers.vlans.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            push_u64(out, u64::from(tag.id));
+        }
+        out.push(b']');
+    }
+    if let Some(arp) = &layers.arp {
+        out.extend_from_slice(b",\"arp_op\":");
+        push_u64(out, u64::from(arp.operation().0));
+    }
+    if let Some(ttl) = pkt.ip_ttl() {
+        out.extend_from_slice(b",\"ip_ttl\":");
+        push_u64(out, u64::from(ttl));
+    }
+    if let Some(flags) = pkt.tcp_flags() {
+        let _ = write!(out, ",\"tcp_flags\":\"{flags:02x}\"");
+    }
+    if let Some(seq) = pkt.tcp_seq() {
+        out.extend_from_slice(b",\"tcp_seq\":");
+        push_u64(out, u64::from(seq));
+    }
+    if let Some((t, code)) = pkt.icmp_type_code() {
+        out.extend_from_slice(b",\"icmp_type\":");
+        push_u64(out, u64::from(t));
+        if let Some(c) = code {
+            out.extend_from_slice(b",\"icmp_code\":");
+            push_u64(out, u64::from(c));
+        }
+    }
+    out.extend_from_slice(if pkt.truncated() {
+        b",\"truncated\":true"
+    } else {
+        b",\"truncated\":false"
+    });
+    if let Some(q) = pkt.dns() {
+        out.extend_from_slice(b",\"dns\":{\"rrname\":");
+        push_str(out, &q.qname);
+        out.push(b'}');
+    }
+    if let Some(host) = pkt.http().and_then(|r| r.host) {
+        out.extend_from_slice(b",\"http\":{\"hostname\":");
+        push_str(out, host);
+        out.push(b'}');
+    }
+    if let Some(sni) = pkt.tls_sni() {
+        out.extend_from_slice(b",\"tls\":{\"sni\":");
+        push_str(out, sni);
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"}\n");
+}
+
+/// Appends the final `event_type:"stats"` line.
+pub fn write_stats(out: &mut Vec<u8>, clock: &mut Clock, ts: Timestamp, stats: &Stats) {
+    out.extend_from_slice(b"{\"timestamp\":\"");
+    clock.write(out, ts);
+    let _ = write!(
+        out,
+        "\",\"event_type\":\"stats\",\"stats\":{{\"packets\":{},\"bytes\":{},\"dropped\":{},\"truncated\":{},\"alerts\":{}}}}}\n",
+        stats.packets, stats.bytes, stats.dropped, stats.truncated, stats.alerts
+    );
+}
+
+/// Appends a JSON string with escapes.
+fn push_str(out: &mut Vec<u8>, s: &str) {
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_match_suricata_shape() {
+        let mut clock = Clock::default();
+        let mut out = Vec::new();
+        clock.write(&mut out, Timestamp { secs: 1_795_860_000, nanos: 123_456_789 });
+        assert_eq!(String::from_utf8(out).unwrap(), "2026-11-28T10:00:00.123456+0000");
+    }
+
+    #[test]
+    fn the_same_second_reuses_the_date() {
+        let mut clock = Clock::default();
+        let mut a = Vec::new();
+        clock.write(&mut a, Timestamp { secs: 0, nanos: 1_000 });
+        clock.write(&mut a, Timestamp { secs: 0, nanos: 2_000 });
+        assert_eq!(
+            String::from_utf8(a).unwrap(),
+            "1970-01-01T00:00:00.000001+00001970-01-01T00:00:00.000002+0000"
+        );
+    }
+}

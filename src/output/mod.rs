@@ -1,0 +1,153 @@
+//! Where packets go: per-packet lines or EVE JSON on standard output, a pcap file, and the
+//! final counts.
+//!
+//! Output is gathered in one buffer and written in large pieces; the capture loop calls
+//! [`Outputs::flush`] whenever it is about to wait for input and at least every 100 ms,
+//! so programs reading hark's output see each packet promptly.
+
+pub mod eve;
+pub mod line;
+pub mod pcap_writer;
+pub mod stats;
+
+use std::io::{self, Write};
+use std::time::{Duration, Instant};
+
+use crate::decode::Packet;
+use crate::error::Error;
+use crate::source::Timestamp;
+use line::LineSink;
+use pcap_writer::PcapWriter;
+use stats::Stats;
+
+/// The longest hark holds output before writing it.
+pub const MAX_HOLD: Duration = Duration::from_millis(100);
+/// Buffered output beyond this is written at once.
+const FLUSH_AT: usize = 64 * 1024;
+
+/// What standard output carries.
+pub enum Mode {
+    /// Per-packet lines.
+    Lines(LineSink),
+    /// EVE JSON: packet events (unless `quiet`), then a stats event.
+    Json { quiet: bool },
+    /// Nothing per packet.
+    Quiet,
+}
+
+/// Every sink a packet reaches.
+pub struct Outputs {
+    mode: Mode,
+    buf: Vec<u8>,
+    stdout: Box<dyn Write>,
+    pcap: Option<PcapWriter>,
+    clock: eve::Clock,
+    last_flush: Instant,
+    last_ts: Option<Timestamp>,
+    pub stats: Stats,
+}
+
+impl Outputs {
+    pub fn new(mode: Mode, stdout: Box<dyn Write>, pcap: Option<PcapWriter>) -> Outputs {
+        Outputs {
+            mode,
+            buf: Vec::with_capacity(FLUSH_AT + 4096),
+            stdout,
+            pcap,
+            clock: eve::Clock::default(),
+            last_flush: Instant::now(),
+            last_ts: None,
+            stats: Stats::default(),
+        }
+    }
+
+    /// Counts a packet read from the source, whether or not it is shown.
+    pub fn count(&mut self, pkt: &Packet<'_>) {
+        self.stats.packets += 1;
+        self.stats.bytes += pkt.frame().data.len() as u64;
+        self.last_ts = Some(pkt.frame().ts);
+    }
+
+    /// Sends a packet to every sink.
+    pub fn packet(&mut self, pkt: &Packet<'_>, number: u64) -> Result<(), Error> {
+        if pkt.truncated() {
+            self.stats.truncated += 1;
+        }
+        match &self.mode {
+            Mode::Lines(sink) => sink.write(&mut self.buf, pkt),
+            Mode::Json { quiet: false } => {
+                eve::write_packet(&mut self.buf, &mut self.clock, pkt, number)
+            }
+            Mode::Json { quiet: true } | Mode::Quiet => {}
+        }
+        if let Some(pcap) = &mut self.pcap {
+            pcap.write(pkt.frame()).map_err(|e| Error::output(pcap.path(), e))?;
+        }
+        if self.buf.len() >= FLUSH_AT {
+            self.write_out()?;
+        }
+        Ok(())
+    }
+
+    /// Writes what is held if it has been held for [`MAX_HOLD`].
+    pub fn flush_if_stale(&mut self) -> Result<(), Error> {
+        if self.last_flush.elapsed() >= MAX_HOLD { self.flush() } else { Ok(()) }
+    }
+
+    /// Writes everything held, to standard output and to the pcap file.
+    pub fn flush(&mut self) -> Result<(), Error> {
+        self.write_out()?;
+        self.stdout.flush().map_err(Error::stdout)?;
+        if let Some(pcap) = &mut self.pcap {
+            pcap.flush().map_err(|e| Error::output(pcap.path(), e))?;
+        }
+        self.last_flush = Instant::now();
+        Ok(())
+    }
+
+    fn write_out(&mut self) -> Result<(), Error> {
+        if !self.buf.is_empty() {
+            let result = self.stdout.write_all(&self.buf);
+            self.buf.clear();
+            result.map_err(Error::stdout)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the closing events and flushes every sink.
+    pub fn finish(&mut self) -> Result<(), Error> {
+        if let Mode::Json { .. } = self.mode {
+            let ts = self.last_ts.unwrap_or_else(now);
+            eve::write_stats(&mut self.buf, &mut self.clock, ts, &self.stats);
+        }
+        self.flush()
+    }
+
+    /// Frames `-w` could not hold because their link type differs from the file's.
+    pub fn pcap_skipped(&self) -> u64 {
+        self.pcap.as_ref().map_or(0, |p| p.skipped)
+    }
+}
+
+fn now() -> Timestamp {
+    let since =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    Timestamp { secs: i64::try_from(since.as_secs()).unwrap_or(0), nanos: since.subsec_nanos() }
+}
+
+/// Standard output without its line buffering: hark buffers itself.
+pub fn raw_stdout() -> Box<dyn Write> {
+    Box::new(RawStdout(io::stdout()))
+}
+
+struct RawStdout(io::Stdout);
+
+impl Write for RawStdout {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        // Stdout's line buffer would split large writes at newlines; lock and pass through.
+        self.0.lock().write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.lock().flush()
+    }
+}

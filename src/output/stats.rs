@@ -1,0 +1,16 @@
+//! Counters kept while packets flow, reported at the end.
+
+/// What the pipeline counted.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Packets read from the source.
+    pub packets: u64,
+    /// Bytes captured (not original lengths).
+    pub bytes: u64,
+    /// Packets the capture lost (always 0 for files).
+    pub dropped: u64,
+    /// Packets cut short by the capture.
+    pub truncated: u64,
+    /// Alerts raised.
+    pub alerts: u64,
+}

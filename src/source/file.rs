@@ -1,0 +1,586 @@
+//! pcap and pcapng files, and either format streamed on standard input.
+//!
+//! hark keeps its own input buffer and hands pcap-parser's record and block parsers one
+//! record at a time. Owning the buffer lets a frame borrow its bytes without a copy, lets
+//! hark flush its output exactly when a read may block, and gives every error its byte
+//! offset in the input. Memory stays at the buffer's size whatever the file's size; the
+//! buffer only grows for a single record larger than itself.
+
+use std::fs::File;
+use std::io::{self, Read};
+
+use pcap_parser::pcapng::{
+    parse_enhancedpacketblock_be, parse_enhancedpacketblock_le, parse_interfacedescriptionblock_be,
+    parse_interfacedescriptionblock_le, parse_sectionheaderblock, parse_simplepacketblock_be,
+    parse_simplepacketblock_le,
+};
+use pcap_parser::{
+    parse_pcap_frame, parse_pcap_frame_be, parse_pcap_frame_modified, parse_pcap_header,
+};
+
+use super::{Error, ErrorKind, Frame, LinkType, MAX_SNAPLEN, Source, Timestamp};
+
+const BUFFER_SIZE: usize = 256 * 1024;
+/// pcapng blocks beyond this are taken as damage rather than buffered.
+const MAX_BLOCK_LEN: usize = 16 * 1024 * 1024;
+
+const SHB_TYPE: u32 = 0x0A0D_0D0A;
+const IDB_TYPE: u32 = 1;
+const OPB_TYPE: u32 = 2;
+const SPB_TYPE: u32 = 3;
+const EPB_TYPE: u32 = 6;
+
+/// A capture file or standard input, in pcap or pcapng format.
+pub struct FileSource {
+    input: String,
+    reader: Box<dyn Read + Send>,
+    buf: Vec<u8>,
+    /// Unread data is `buf[start..end]`.
+    start: usize,
+    end: usize,
+    /// Input offset of `buf[0]`.
+    base: u64,
+    eof: bool,
+    total: Option<u64>,
+    format: Format,
+    /// Bytes of the frame handed out last, consumed at the next call.
+    pending: usize,
+    last_ts: Timestamp,
+}
+
+enum Format {
+    Pcap { link: LinkType, nanos: bool, big_endian: bool, modified: bool },
+    PcapNg { big_endian: bool, interfaces: Vec<Interface>, first_link: Option<LinkType> },
+}
+
+struct Interface {
+    link: LinkType,
+    snaplen: u32,
+    units_per_sec: u64,
+    offset_secs: i64,
+}
+
+/// What one parsing step found, as owned values so the buffer can be refilled after it.
+enum Step {
+    Frame { ts: Timestamp, link: LinkType, orig_len: u32, data: (usize, usize), len: usize },
+    Skip(usize),
+    NeedMore(usize),
+}
+
+impl FileSource {
+    /// Opens a path, or standard input when `path` is `-`, and reads the file header.
+    pub fn open(path: &str, before_wait: &mut dyn FnMut()) -> Result<FileSource, Error> {
+        let (reader, total): (Box<dyn Read + Send>, Option<u64>) = if path == "-" {
+            (Box::new(io::stdin()), None)
+        } else {
+            let file = File::open(path).map_err(|e| Error::new(path, ErrorKind::Open(e)))?;
+            let meta = file.metadata().map_err(|e| Error::new(path, ErrorKind::Open(e)))?;
+            if meta.is_dir() {
+                return Err(Error::new(path, ErrorKind::Open(io::ErrorKind::IsADirectory.into())));
+            }
+            (Box::new(file), meta.is_file().then_some(meta.len()))
+        };
+        FileSource::from_reader(path, reader, total, before_wait)
+    }
+
+    /// Reads a capture from any reader; `input` names it in errors.
+    pub fn from_reader(
+        input: &str,
+        reader: Box<dyn Read + Send>,
+        total: Option<u64>,
+        before_wait: &mut dyn FnMut(),
+    ) -> Result<FileSource, Error> {
+        let mut source = FileSource {
+            input: input.to_string(),
+            reader,
+            buf: vec![0; BUFFER_SIZE],
+            start: 0,
+            end: 0,
+            base: 0,
+            eof: false,
+            total,
+            format: Format::PcapNg { big_endian: false, interfaces: Vec::new(), first_link: None },
+            pending: 0,
+            last_ts: Timestamp::default(),
+        };
+        source.read_header(before_wait)?;
+        source.read_leading_blocks(before_wait)?;
+        Ok(source)
+    }
+
+    /// Reads a pcapng file's leading section and interface blocks, so that its link type
+    /// and timestamp precision are known before the first packet.
+    fn read_leading_blocks(&mut self, before_wait: &mut dyn FnMut()) -> Result<(), Error> {
+        if !matches!(self.format, Format::PcapNg { .. }) {
+            return Ok(());
+        }
+        loop {
+            if !self.fill(12, before_wait)? {
+                return Ok(());
+            }
+            let data = self.available();
+            let le = u32::from_le_bytes([data[0], data[1], data[2], data[3]]);
+            let be = u32::from_be_bytes([data[0], data[1], data[2], data[3]]);
+            if le != SHB_TYPE && le != IDB_TYPE && be != IDB_TYPE {
+                return Ok(());
+            }
+            match self.step()? {
+                Step::Skip(len) => self.start += len,
+                Step::NeedMore(need) => {
+                    if !self.fill(need, before_wait)? {
+                        return Ok(());
+                    }
+                }
+                Step::Frame { .. } => return Ok(()),
+            }
+        }
+    }
+
+    fn err(&self, kind: ErrorKind) -> Error {
+        Error::new(&self.input, kind)
+    }
+
+    fn offset(&self) -> u64 {
+        self.base + self.start as u64
+    }
+
+    fn available(&self) -> &[u8] {
+        &self.buf[self.start..self.end]
+    }
+
+    /// Makes at least `need` bytes available, or reports where the input ended.
+    fn fill(&mut self, need: usize, before_wait: &mut dyn FnMut()) -> Result<bool, Error> {
+        while self.end - self.start < need {
+            if self.eof {
+                return Ok(false);
+            }
+            if self.start + need > self.buf.len() {
+                self.buf.copy_within(self.start..self.end, 0);
+                self.base += self.start as u64;
+                self.end -= self.start;
+                self.start = 0;
+                if need > self.buf.len() {
+                    self.buf.resize(need.next_power_of_two(), 0);
+                }
+            }
+            before_wait();
+            let n = loop {
+                match self.reader.read(&mut self.buf[self.end..]) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => {
+                        let offset = self.base + self.end as u64;
+                        return Err(self.err(ErrorKind::Read { offset, source: e }));
+                    }
+                }
+            };
+            if n == 0 {
+                self.eof = true;
+            }
+            self.end += n;
+        }
+        Ok(true)
+    }
+
+    fn read_header(&mut self, before_wait: &mut dyn FnMut()) -> Result<(), Error> {
+        if !self.fill(4, before_wait)? {
+            if self.end == self.start {
+                return Err(self.err(ErrorKind::Empty));
+            }
+            let mut magic = [0u8; 4];
+            magic[..self.end].copy_from_slice(&self.buf[..self.end]);
+            return Err(self.err(ErrorKind::NotCapture { magic }));
+        }
+        let mut magic = [0u8; 4];
+        magic.copy_from_slice(&self.buf[..4]);
+        if u32::from_le_bytes(magic) == SHB_TYPE {
+            // The section header is parsed like any other block in `next_frame`.
+            return Ok(());
+        }
+        if !matches!(
+            u32::from_le_bytes(magic),
+            0xa1b2_c3d4 | 0xa1b2_3c4d | 0xa1b2_cd34 | 0xd4c3_b2a1 | 0x4d3c_b2a1 | 0x34cd_b2a1
+        ) {
+            return Err(self.err(ErrorKind::NotCapture { magic }));
+        }
+        if !self.fill(24, before_wait)? {
+            return Err(self.err(ErrorKind::Truncated { offset: self.offset() }));
+        }
+        let header = match parse_pcap_header(self.available()) {
+            Ok((_, h)) => h,
+            Err(_) => return Err(self.err(ErrorKind::NotCapture { magic })),
+        };
+        self.format = Format::Pcap {
+            link: LinkType::from_pcap_field(header.network.0 as u32),
+            nanos: header.is_nanosecond_precision(),
+            big_endian: header.is_bigendian(),
+            modified: header.is_modified_format(),
+        };
+        self.start += 24;
+        Ok(())
+    }
+
+    /// Parses the record at the front of the buffer without borrowing past the call.
+    fn step(&mut self) -> Result<Step, Error> {
+        let offset = self.offset();
+        let base = self.buf.as_ptr() as usize;
+        let range_of = |d: &[u8]| {
+            let s = d.as_ptr() as usize - base;
+            (s, s + d.len())
+        };
+        let data = &self.buf[self.start..self.end];
+        match &mut self.format {
+            Format::Pcap { link, nanos, big_endian, modified } => {
+                let record_len = if *modified { 24 } else { 16 };
+                if data.len() < record_len {
+                    return Ok(Step::NeedMore(record_len));
+                }
+                let field = |at: usize| {
+                    let b = [data[at], data[at + 1], data[at + 2], data[at + 3]];
+                    if *big_endian { u32::from_be_bytes(b) } else { u32::from_le_bytes(b) }
+                };
+                let caplen = field(8);
+                if caplen > MAX_SNAPLEN {
+                    let why = format!(
+                        "a record claims a {caplen}-byte packet, more than the {MAX_SNAPLEN} any capture holds"
+                    );
+                    return Err(Error::new(&self.input, ErrorKind::Corrupt { offset, why }));
+                }
+                let need = record_len + caplen as usize;
+                if data.len() < need {
+                    return Ok(Step::NeedMore(need));
+                }
+                let parsed = if *modified {
+                    parse_pcap_frame_modified(data)
+                } else if *big_endian {
+                    parse_pcap_frame_be(data)
+                } else {
+                    parse_pcap_frame(data)
+                };
+                let block = match parsed {
+                    Ok((_, b)) => b,
+                    Err(_) => return Ok(Step::NeedMore(need)),
+                };
+                let sub = u64::from(block.ts_usec);
+                let ts = if *nanos {
+                    Timestamp::from_ticks(
+                        u64::from(block.ts_sec) * 1_000_000_000 + sub,
+                        1_000_000_000,
+                    )
+                } else {
+                    Timestamp::from_ticks(u64::from(block.ts_sec) * 1_000_000 + sub, 1_000_000)
+                };
+                Ok(Step::Frame {
+                    ts,
+                    link: *link,
+                    orig_len: block.origlen,
+                    data: range_of(block.data),
+                    len: need,
+                })
+            }
+            Format::PcapNg { big_endian, interfaces, first_link } => {
+                if data.len() < 12 {
+                    return Ok(Step::NeedMore(12));
+                }
+                let raw_type = [data[0], data[1], data[2], data[3]];
+                if u32::from_le_bytes(raw_type) == SHB_TYPE {
+                    // Each section fixes its own byte order, read from its byte-order magic.
+                    *big_endian = data[8..12] == [0x1a, 0x2b, 0x3c, 0x4d];
+                }
+                let word = |at: usize| {
+                    let b = [data[at], data[at + 1], data[at + 2], data[at + 3]];
+                    if *big_endian { u32::from_be_bytes(b) } else { u32::from_le_bytes(b) }
+                };
+                let block_type = word(0);
+                let block_len = word(4) as usize;
+                if block_len < 12 || block_len % 4 != 0 || block_len > MAX_BLOCK_LEN {
+                    let why =
+                        format!("a pcapng block has an impossible length of {block_len} bytes");
+                    return Err(Error::new(&self.input, ErrorKind::Corrupt { offset, why }));
+                }
+                if data.len() < block_len {
+                    return Ok(Step::NeedMore(block_len));
+                }
+                let block = &data[..block_len];
+                let corrupt = |what: &str| {
+                    let why = format!("a pcapng {what} block cannot be parsed");
+                    Err(Error::new(&self.input, ErrorKind::Corrupt { offset, why }))
+                };
+                match block_type {
+                    SHB_TYPE => {
+                        if parse_sectionheaderblock(block).is_err() {
+                            return corrupt("section header");
+                        }
+                        interfaces.clear();
+                        Ok(Step::Skip(block_len))
+                    }
+                    IDB_TYPE => {
+                        let parsed = if *big_endian {
+                            parse_interfacedescriptionblock_be(block)
+                        } else {
+                            parse_interfacedescriptionblock_le(block)
+                        };
+                        let Ok((_, idb)) = parsed else { return corrupt("interface description") };
+                        let link = LinkType::from_pcap_field(u32::from(idb.linktype.0 as u16));
+                        first_link.get_or_insert(link);
+                        interfaces.push(Interface {
+                            link,
+                            snaplen: idb.snaplen,
+                            units_per_sec: idb.ts_resolution().unwrap_or(1_000_000),
+                            offset_secs: idb.ts_offset(),
+                        });
+                        Ok(Step::Skip(block_len))
+                    }
+                    EPB_TYPE => {
+                        let parsed = if *big_endian {
+                            parse_enhancedpacketblock_be(block)
+                        } else {
+                            parse_enhancedpacketblock_le(block)
+                        };
+                        let Ok((_, epb)) = parsed else { return corrupt("enhanced packet") };
+                        let iface = interfaces.get(epb.if_id as usize);
+                        let ticks = (u64::from(epb.ts_high) << 32) | u64::from(epb.ts_low);
+                        let ts = stamp(ticks, iface);
+                        let cut = (epb.caplen as usize).min(epb.data.len());
+                        Ok(Step::Frame {
+                            ts,
+                            link: iface.map_or(LinkType(u32::MAX), |i| i.link),
+                            orig_len: epb.origlen,
+                            data: range_of(&epb.data[..cut]),
+                            len: block_len,
+                        })
+                    }
+                    SPB_TYPE => {
+                        let parsed = if *big_endian {
+                            parse_simplepacketblock_be(block)
+                        } else {
+                            parse_simplepacketblock_le(block)
+                        };
+                        let Ok((_, spb)) = parsed else { return corrupt("simple packet") };
+                        let iface = interfaces.first();
+                        let mut cut = (spb.origlen as usize).min(spb.data.len());
+                        if let Some(i) = iface.filter(|i| i.snaplen > 0) {
+                            cut = cut.min(i.snaplen as usize);
+                        }
+                        // A simple packet block has no time; it keeps the clock where it was.
+                        Ok(Step::Frame {
+                            ts: self.last_ts,
+                            link: iface.map_or(LinkType(u32::MAX), |i| i.link),
+                            orig_len: spb.origlen,
+                            data: range_of(&spb.data[..cut]),
+                            len: block_len,
+                        })
+                    }
+                    OPB_TYPE => {
+                        // The obsolete packet block (pcapng draft, section "Packet Block"):
+                        // if_id u16, drops u16, ts_high, ts_low, caplen, origlen, data.
+                        if block_len < 32 {
+                            return corrupt("packet");
+                        }
+                        let if_id = if *big_endian {
+                            u16::from_be_bytes([block[8], block[9]])
+                        } else {
+                            u16::from_le_bytes([block[8], block[9]])
+                        };
+                        let ticks = (u64::from(word(12)) << 32) | u64::from(word(16));
+                        let caplen = word(20) as usize;
+                        let orig_len = word(24);
+                        let body = &block[28..block_len - 4];
+                        let iface = interfaces.get(usize::from(if_id));
+                        Ok(Step::Frame {
+                            ts: stamp(ticks, iface),
+                            link: iface.map_or(LinkType(u32::MAX), |i| i.link),
+                            orig_len,
+                            data: range_of(&body[..caplen.min(body.len())]),
+                            len: block_len,
+                        })
+                    }
+                    _ => Ok(Step::Skip(block_len)),
+                }
+            }
+        }
+    }
+}
+
+fn stamp(ticks: u64, iface: Option<&Interface>) -> Timestamp {
+    let units = iface.map_or(1_000_000, |i| i.units_per_sec);
+    let mut ts = Timestamp::from_ticks(ticks, units);
+    if let Some(i) = iface {
+        ts.secs = ts.secs.saturating_add(i.offset_secs);
+    }
+    ts
+}
+
+impl Source for FileSource {
+    fn next_frame(&mut self, before_wait: &mut dyn FnMut()) -> Result<Option<Frame<'_>>, Error> {
+        self.start += std::mem::take(&mut self.pending);
+        loop {
+            if self.start == self.end && !self.fill(1, before_wait)? {
+                return Ok(None);
+            }
+            match self.step()? {
+                Step::Skip(len) => self.start += len,
+                Step::NeedMore(need) => {
+                    if !self.fill(need, before_wait)? {
+                        return Err(self.err(ErrorKind::Truncated { offset: self.offset() }));
+                    }
+                }
+                Step::Frame { ts, link, orig_len, data, len } => {
+                    self.pending = len;
+                    self.last_ts = ts;
+                    return Ok(Some(Frame { ts, link, orig_len, data: &self.buf[data.0..data.1] }));
+                }
+            }
+        }
+    }
+
+    fn link_type(&self) -> Option<LinkType> {
+        match &self.format {
+            Format::Pcap { link, .. } => Some(*link),
+            Format::PcapNg { first_link, .. } => *first_link,
+        }
+    }
+
+    fn nanosecond_precision(&self) -> bool {
+        match &self.format {
+            Format::Pcap { nanos, .. } => *nanos,
+            Format::PcapNg { interfaces, .. } => {
+                interfaces.iter().any(|i| i.units_per_sec > 1_000_000)
+            }
+        }
+    }
+
+    fn progress(&self) -> (u64, Option<u64>) {
+        (self.offset(), self.total)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pcap_header(magic: u32, link: u32) -> Vec<u8> {
+        let mut v = Vec::new();
+        v.extend_from_slice(&magic.to_le_bytes());
+        v.extend_from_slice(&2u16.to_le_bytes());
+        v.extend_from_slice(&4u16.to_le_bytes());
+        v.extend_from_slice(&[0; 8]);
+        v.extend_from_slice(&65535u32.to_le_bytes());
+        v.extend_from_slice(&link.to_le_bytes());
+        v
+    }
+
+    fn record(sec: u32, sub: u32, data: &[u8], orig: u32) -> Vec<u8> {
+        let mut v = Vec::new();
+        for x in [sec, sub, data.len() as u32, orig] {
+            v.extend_from_slice(&x.to_le_bytes());
+        }
+        v.extend_from_slice(data);
+        v
+    }
+
+    fn read_all(bytes: Vec<u8>) -> (Vec<(Timestamp, LinkType, u32, Vec<u8>)>, Option<Error>) {
+        let mut out = Vec::new();
+        let mut src = match FileSource::from_reader(
+            "t",
+            Box::new(io::Cursor::new(bytes)),
+            None,
+            &mut || {},
+        ) {
+            Ok(s) => s,
+            Err(e) => return (out, Some(e)),
+        };
+        loop {
+            match src.next_frame(&mut || {}) {
+                Ok(Some(f)) => out.push((f.ts, f.link, f.orig_len, f.data.to_vec())),
+                Ok(None) => return (out, None),
+                Err(e) => return (out, Some(e)),
+            }
+        }
+    }
+
+    #[test]
+    fn reads_micro_and_nano_pcap() {
+        let mut micro = pcap_header(0xa1b2_c3d4, 1);
+        micro.extend(record(10, 250_000, &[1, 2, 3], 60));
+        let (frames, err) = read_all(micro);
+        assert!(err.is_none());
+        assert_eq!(
+            frames,
+            vec![(
+                Timestamp { secs: 10, nanos: 250_000_000 },
+                LinkType::ETHERNET,
+                60,
+                vec![1, 2, 3]
+            )]
+        );
+
+        let mut nano = pcap_header(0xa1b2_3c4d, 101);
+        nano.extend(record(10, 7, &[9], 1));
+        let (frames, _) = read_all(nano);
+        assert_eq!(frames[0].0, Timestamp { secs: 10, nanos: 7 });
+        assert_eq!(frames[0].1, LinkType::RAW);
+    }
+
+    #[test]
+    fn reports_truncation_after_good_frames() {
+        let mut bytes = pcap_header(0xa1b2_c3d4, 1);
+        bytes.extend(record(1, 0, &[1; 20], 20));
+        let mut cut = record(2, 0, &[2; 20], 20);
+        cut.truncate(25);
+        bytes.extend(cut);
+        let (frames, err) = read_all(bytes);
+        assert_eq!(frames.len(), 1);
+        assert!(matches!(err.map(|e| e.kind), Some(ErrorKind::Truncated { offset: 60 })));
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_capture() {
+        let (_, err) = read_all(b"hello world, this is text".to_vec());
+        assert!(matches!(err.map(|e| e.kind), Some(ErrorKind::NotCapture { .. })));
+        let (_, err) = read_all(Vec::new());
+        assert!(matches!(err.map(|e| e.kind), Some(ErrorKind::Empty)));
+    }
+
+    #[test]
+    fn a_record_larger_than_the_buffer_is_read_whole() {
+        let mut bytes = pcap_header(0xa1b2_c3d4, 1);
+        let big = vec![7u8; MAX_SNAPLEN as usize];
+        bytes.extend(record(1, 0, &big, MAX_SNAPLEN));
+        bytes.extend(record(2, 0, &[1], 1));
+        let (frames, err) = read_all(bytes);
+        assert!(err.is_none());
+        assert_eq!(frames.len(), 2);
+        assert_eq!(frames[0].3.len(), MAX_SNAPLEN as usize);
+    }
+
+    /// A reader that hands out one byte per call, as a slow pipe might.
+    struct Trickle(io::Cursor<Vec<u8>>);
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(1);
+            self.0.read(&mut buf[..n])
+        }
+    }
+
+    #[test]
+    fn a_trickling_pipe_reads_the_same() {
+        let mut bytes = pcap_header(0xa1b2_c3d4, 1);
+        bytes.extend(record(1, 0, &[1, 2, 3, 4], 4));
+        bytes.extend(record(2, 0, &[5, 6], 2));
+        let mut waits = 0;
+        let mut src = FileSource::from_reader(
+            "-",
+            Box::new(Trickle(io::Cursor::new(bytes))),
+            None,
+            &mut || waits += 1,
+        )
+        .unwrap();
+        let mut seen = Vec::new();
+        while let Some(f) = src.next_frame(&mut || {}).unwrap() {
+            seen.push(f.data.to_vec());
+        }
+        assert_eq!(seen, vec![vec![1, 2, 3, 4], vec![5, 6]]);
+        assert!(waits >= 4);
+    }
+}
