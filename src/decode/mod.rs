@@ -374,6 +374,18 @@ fn absorb<'a>(layers: &mut Layers<'a>, sliced: LaxSlicedPacket<'a>) {
         Some(LaxNetSlice::Ipv6(v6)) => layers.ip = Some(LaxIpSlice::Ipv6(v6)),
         None => {}
     }
+    // etherparse picks the IP version from the header's first nibble; a header whose
+    // version contradicts its ethertype (or link type) is not that protocol at all.
+    let version_mismatch = match (&layers.ip, layers.ether_type) {
+        (Some(LaxIpSlice::Ipv4(_)), Some(0x86dd)) | (Some(LaxIpSlice::Ipv6(_)), Some(0x0800)) => {
+            true
+        }
+        _ => false,
+    };
+    if version_mismatch {
+        layers.ip = None;
+        return;
+    }
     if let Some(ip) = &layers.ip {
         layers.ip_incomplete = ip.payload().incomplete;
     }
@@ -384,6 +396,9 @@ fn absorb<'a>(layers: &mut Layers<'a>, sliced: LaxSlicedPacket<'a>) {
         Some(TransportSlice::Icmpv6(i)) => Transport::Icmpv6(i),
         _ => Transport::None,
     };
+    if sliced.stop_err.is_none() {
+        first_fragment(layers);
+    }
     if let Some((error, layer)) = &sliced.stop_err {
         stopped(layers, error, *layer);
     }
@@ -422,6 +437,57 @@ fn stopped(layers: &mut Layers<'_>, error: &err::packet::SliceError, layer: err:
                     Transport::Partial { proto: payload.ip_number.0, bytes: payload.payload };
             }
         }
+    }
+}
+
+/// Decodes the transport header at the start of a first fragment (offset 0), as tcpdump
+/// and Wireshark do when they cannot reassemble; later fragments carry no header.
+fn first_fragment(layers: &mut Layers<'_>) {
+    let Some(ip) = &layers.ip else { return };
+    let payload = ip.payload();
+    if !payload.fragmented || fragment_offset(ip) != 0 {
+        return;
+    }
+    let bytes = payload.payload;
+    let (transport, cut) = match payload.ip_number.0 {
+        6 => match TcpSlice::from_slice(bytes) {
+            Ok(t) => (Transport::Tcp(t), None),
+            Err(err::tcp::HeaderSliceError::Len(_)) => {
+                (Transport::Partial { proto: 6, bytes }, Some(Layer::Tcp))
+            }
+            Err(_) => (Transport::Partial { proto: 6, bytes }, None),
+        },
+        17 => match UdpSlice::from_slice_lax(bytes) {
+            Ok(u) => (Transport::Udp(u), None),
+            Err(_) => (Transport::Partial { proto: 17, bytes }, Some(Layer::Udp)),
+        },
+        1 => match Icmpv4Slice::from_slice(bytes) {
+            Ok(i) => (Transport::Icmpv4(i), None),
+            Err(_) => (Transport::Partial { proto: 1, bytes }, Some(Layer::Icmp)),
+        },
+        58 => match Icmpv6Slice::from_slice(bytes) {
+            Ok(i) => (Transport::Icmpv6(i), None),
+            Err(_) => (Transport::Partial { proto: 58, bytes }, Some(Layer::Icmp6)),
+        },
+        _ => return,
+    };
+    layers.transport = transport;
+    layers.cut = layers.cut.or(cut);
+}
+
+/// The fragment offset of an IPv4 header or of an IPv6 fragment header, in 8-byte units.
+pub fn fragment_offset(ip: &LaxIpSlice<'_>) -> u16 {
+    match ip {
+        LaxIpSlice::Ipv4(v4) => v4.header().fragments_offset().value(),
+        LaxIpSlice::Ipv6(v6) => v6
+            .extensions()
+            .clone()
+            .into_iter()
+            .find_map(|ext| match ext {
+                etherparse::Ipv6ExtensionSlice::Fragment(f) => Some(f.fragment_offset().value()),
+                _ => None,
+            })
+            .unwrap_or(0),
     }
 }
 

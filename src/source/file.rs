@@ -210,11 +210,17 @@ impl FileSource {
             Ok((_, h)) => h,
             Err(_) => return Err(self.err(ErrorKind::NotCapture { magic })),
         };
+        let nanos = header.is_nanosecond_precision();
+        let big_endian = header.is_bigendian();
+        let mut modified = header.is_modified_format();
+        if !modified && !big_endian && !nanos {
+            modified = patched_layout_reads_further(&self.buf[24..self.end]);
+        }
         self.format = Format::Pcap {
             link: LinkType::from_pcap_field(header.network.0 as u32),
-            nanos: header.is_nanosecond_precision(),
-            big_endian: header.is_bigendian(),
-            modified: header.is_modified_format(),
+            nanos,
+            big_endian,
+            modified,
         };
         self.start += 24;
         Ok(())
@@ -400,6 +406,27 @@ impl FileSource {
             }
         }
     }
+}
+
+/// Some patched libpcaps of 1999 wrote 24-byte record headers under the standard magic.
+/// Like Wireshark, hark tries both layouts on the first records it already holds and
+/// takes the patched one only when the standard one fails where the patched one does not.
+fn patched_layout_reads_further(records: &[u8]) -> bool {
+    let sane_records = |header_len: usize| {
+        let mut at = 0;
+        for n in 0..4 {
+            let Some(h) = records.get(at..at + header_len) else { return (n, true) };
+            let caplen = u32::from_le_bytes([h[8], h[9], h[10], h[11]]);
+            if caplen > MAX_SNAPLEN {
+                return (n, false);
+            }
+            at += header_len + caplen as usize;
+        }
+        (4, true)
+    };
+    let (standard, standard_ok) = sane_records(16);
+    let (patched, _) = sane_records(24);
+    !standard_ok && patched > standard
 }
 
 fn stamp(ticks: u64, iface: Option<&Interface>) -> Timestamp {

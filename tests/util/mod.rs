@@ -1,0 +1,97 @@
+//! Helpers shared by the integration tests: run the real `hark`, find the shared corpus,
+//! check JSON lines against their schemas, skip honestly.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+/// The built `hark` binary.
+pub fn hark() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hark"));
+    cmd.env("TZ", "UTC").stdin(Stdio::null());
+    cmd
+}
+
+/// Runs `hark` with `args` and returns its output.
+pub fn run(args: &[&str]) -> Output {
+    hark().args(args).output().expect("hark runs")
+}
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Says why a test cannot run here. Under CI (`CI=true`) that is a failure, not a skip.
+pub fn skip(test: &str, why: &str) {
+    if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+        panic!("{test}: cannot run under CI: {why}");
+    }
+    eprintln!("SKIPPED {test}: {why}");
+}
+
+/// The shared third-party corpus, if it is beside the repository.
+pub fn corpus() -> Option<PathBuf> {
+    let dir = root().join("../shared/corpus");
+    dir.join("pcap").is_dir().then_some(dir)
+}
+
+/// Whether an external program is on the PATH.
+pub fn have(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+}
+
+fn hark_schema() -> &'static jsonschema::Validator {
+    static SCHEMA: OnceLock<jsonschema::Validator> = OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let text = std::fs::read_to_string(root().join("tests/schema/hark-events.json")).unwrap();
+        let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+        jsonschema::options().should_validate_formats(true).build(&schema).unwrap()
+    })
+}
+
+/// Parses EVE lines and checks each against hark's schema; panics naming the bad line.
+pub fn eve_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
+    let text = std::str::from_utf8(stdout).expect("EVE output is UTF-8");
+    text.lines()
+        .map(|line| {
+            let value: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+            let errors: Vec<String> =
+                hark_schema().iter_errors(&value).map(|e| e.to_string()).collect();
+            assert!(errors.is_empty(), "schema violations {errors:?} in {line}");
+            value
+        })
+        .collect()
+}
+
+/// Compares two texts and panics with both, one above the other, when they differ.
+pub fn assert_same_text(expected: &str, actual: &str) {
+    if expected != actual {
+        panic!("\n--- expected\n{expected}\n--- actual\n{actual}\n");
+    }
+}
+
+/// A path inside a fresh temporary folder that lives as long as the returned guard.
+pub fn temp_path(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    (dir, path)
+}
+
+/// Writes frames as a pcap at `path` with hark's own writer.
+pub fn write_pcap(path: &Path, frames: &[hark::source::OwnedFrame]) {
+    let link = frames.first().map_or(hark::source::LinkType::ETHERNET, |f| f.link);
+    let mut w = hark::output::pcap_writer::PcapWriter::create(path, link, None, false).unwrap();
+    for f in frames {
+        w.write(&f.as_frame()).unwrap();
+    }
+    w.flush().unwrap();
+}
