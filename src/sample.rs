@@ -202,12 +202,9 @@ pub fn frame(secs: i64, micros: u32, data: Vec<u8>, caplen: Option<usize>) -> Ow
     if let Some(cut) = caplen {
         data.truncate(cut);
     }
-    OwnedFrame {
-        ts: Timestamp { secs, nanos: micros * 1000 },
-        link: LinkType::ETHERNET,
-        orig_len,
-        data,
-    }
+    let ts =
+        Timestamp { secs: secs + i64::from(micros / 1_000_000), nanos: micros % 1_000_000 * 1000 };
+    OwnedFrame { ts, link: LinkType::ETHERNET, orig_len, data }
 }
 
 /// The packets of `examples/sample.pcap`: a client's ARP, DNS, HTTP, TLS and ping, an

@@ -1,7 +1,8 @@
 //! The command line as users meet it: exit codes, one-line errors, -c, -w, -r -.
 
-use std::io::Write;
-use std::process::Stdio;
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::util;
 
@@ -9,10 +10,297 @@ fn sample() -> String {
     util::root().join("examples/sample.pcap").to_str().unwrap().to_string()
 }
 
+fn stderr_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The single `hark: ` line of a failed run.
+fn error_line(out: &std::process::Output) -> String {
+    let stderr = stderr_of(out);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "expected one error line, got: {stderr}");
+    assert!(lines[0].starts_with("hark: "), "error line shape: {}", lines[0]);
+    assert!(!stderr.contains("panicked") && !stderr.contains("backtrace"), "{stderr}");
+    lines[0].to_string()
+}
+
 #[test]
-fn placeholder_sample_reads() {
+fn the_sample_is_what_the_generator_makes() {
+    // The committed sample must be reproducible by `cargo run --example make_sample`.
+    let (_dir, path) = util::temp_path("fresh.pcap");
+    util::write_pcap(&path, &hark::sample::lab_conversation());
+    assert_eq!(std::fs::read(&path).unwrap(), std::fs::read(sample()).unwrap());
+}
+
+#[test]
+fn reads_the_sample_and_counts() {
     let out = util::run(&["-r", &sample()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let stdout = String::from_utf8(out.stdout.clone()).unwrap();
+    assert_eq!(stdout.lines().count(), 29);
+    assert_eq!(stderr_of(&out), "29 packets captured\n");
+    let first = stdout.lines().next().unwrap();
+    assert_eq!(first, "10:00:00.000000 ARP, Request who-has 198.18.0.1 tell 198.18.0.7, length 28");
+    assert!(stdout.contains(" [|tcp]\n"), "the cut packet is marked: {stdout}");
+}
+
+#[test]
+fn count_stops_early() {
+    let out = util::run(&["-r", &sample(), "-c", "3", "--json"]);
     assert_eq!(out.status.code(), Some(0));
-    let _ = std::io::stderr().write_all(&out.stderr);
-    let _ = Stdio::null();
+    let events = util::eve_lines(&out.stdout);
+    assert_eq!(events.len(), 4);
+    assert_eq!(events[2]["pcap_cnt"], 3);
+    assert_eq!(events[3]["stats"]["packets"], 3);
+    assert_eq!(stderr_of(&out), "3 packets captured\n");
+}
+
+#[test]
+fn quiet_prints_no_packets() {
+    let out = util::run(&["-r", &sample(), "-q"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+    let out = util::run(&["-r", &sample(), "-q", "--json"]);
+    let events = util::eve_lines(&out.stdout);
+    assert_eq!(events.len(), 1, "only the stats event");
+    assert_eq!(events[0]["event_type"], "stats");
+}
+
+#[test]
+fn usage_errors_exit_2_with_one_line() {
+    for args in [
+        vec!["--no-such-flag"],
+        vec!["-r", "x.pcap", "-c", "zero"],
+        vec!["-r", "x.pcap", "-c", "0"],
+        vec!["-r", "x.pcap", "--json", "-X"],
+        vec!["-r", "x.pcap", "--snaplen", "999999"],
+        vec!["-r", "x.pcap", "-w", "-", "--json"],
+        vec![],
+    ] {
+        let out = util::run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr_of(&out));
+        error_line(&out);
+    }
+    let line = error_line(&util::run(&[]));
+    assert!(line.contains("-r FILE"), "says what to do: {line}");
+}
+
+#[test]
+fn missing_and_bad_files_exit_1_with_one_line() {
+    let out = util::run(&["-r", "/nonexistent/x.pcap"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        error_line(&out),
+        "hark: cannot open capture: /nonexistent/x.pcap: no such file (check the path)"
+    );
+
+    let (_dir, text) = util::temp_path("notes.txt");
+    std::fs::write(&text, "these are not packets\n").unwrap();
+    let out = util::run(&["-r", text.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(error_line(&out).contains("not a pcap or pcapng file (it starts with 74686573)"));
+
+    let (_dir, empty) = util::temp_path("empty.pcap");
+    std::fs::write(&empty, b"").unwrap();
+    let out = util::run(&["-r", empty.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(error_line(&out).contains("it is empty"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = util::run(&["-r", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(error_line(&out).contains("is a directory"));
+}
+
+#[test]
+fn a_file_cut_mid_record_prints_what_came_before() {
+    let bytes = std::fs::read(sample()).unwrap();
+    let (_dir, cut) = util::temp_path("cut.pcap");
+    // 24-byte header + first record (16 + 42) + 10 bytes of the second.
+    std::fs::write(&cut, &bytes[..24 + 58 + 10]).unwrap();
+    let out = util::run(&["-r", cut.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+    let line = error_line(&out);
+    assert!(line.contains("cut short") && line.contains("at byte 82"), "{line}");
+}
+
+#[test]
+fn write_keeps_packets_byte_identical_for_tshark() {
+    if !util::have("tshark") {
+        return util::skip(
+            "write_keeps_packets_byte_identical_for_tshark",
+            "tshark is not installed",
+        );
+    }
+    let (_dir, out_path) = util::temp_path("out.pcap");
+    let out = util::run(&["-r", &sample(), "-q", "-w", out_path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let hex = |path: &str| {
+        let out = Command::new("tshark")
+            .args([
+                "-r",
+                path,
+                "-T",
+                "fields",
+                "-e",
+                "frame.len",
+                "-e",
+                "frame.cap_len",
+                "-e",
+                "frame.time_epoch",
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "tshark reads {path}");
+        let fields = String::from_utf8(out.stdout).unwrap();
+        let bytes = Command::new("tshark").args(["-r", path, "-x"]).output().unwrap().stdout;
+        (fields, String::from_utf8(bytes).unwrap())
+    };
+    assert_eq!(hex(out_path.to_str().unwrap()), hex(&sample()));
+}
+
+#[test]
+fn write_of_a_corpus_pcapng_reads_back_in_tcpdump() {
+    let Some(corpus) = util::corpus() else {
+        return util::skip(
+            "write_of_a_corpus_pcapng_reads_back_in_tcpdump",
+            "no corpus beside the repository",
+        );
+    };
+    if !util::have("tcpdump") {
+        return util::skip(
+            "write_of_a_corpus_pcapng_reads_back_in_tcpdump",
+            "tcpdump is not installed",
+        );
+    }
+    let input = corpus.join("pcap/OSPFv2_Capture_FINAL.pcapng");
+    let (_dir, out_path) = util::temp_path("out.pcap");
+    let out = util::run(&["-r", input.to_str().unwrap(), "-q", "-w", out_path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let dump = |path: &std::path::Path| {
+        let out = Command::new("tcpdump")
+            .env("TZ", "UTC")
+            .args(["-nn", "-xx", "-r"])
+            .arg(path)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "tcpdump reads {}: {}", path.display(), stderr_of(&out));
+        out.stdout
+    };
+    let (ours, theirs) = (dump(&out_path), dump(&input));
+    assert!(!ours.is_empty());
+    assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&theirs));
+}
+
+#[test]
+fn snaplen_cuts_what_is_written() {
+    let (_dir, out_path) = util::temp_path("short.pcap");
+    let out =
+        util::run(&["-r", &sample(), "-q", "--snaplen", "20", "-w", out_path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let back = util::run(&["-r", out_path.to_str().unwrap(), "--json", "-q"]);
+    let stats = &util::eve_lines(&back.stdout)[0]["stats"];
+    assert_eq!(stats["packets"], 29);
+    assert_eq!(stats["bytes"], 29 * 20);
+    assert_eq!(stats["truncated"], 29);
+}
+
+#[test]
+fn reads_standard_input_from_a_pipe() {
+    let bytes = std::fs::read(sample()).unwrap();
+    let mut child = util::hark()
+        .args(["-r", "-", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&bytes).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let from_pipe = util::eve_lines(&out.stdout);
+    let from_file = util::eve_lines(&util::run(&["-r", &sample(), "--json"]).stdout);
+    assert_eq!(from_pipe, from_file);
+}
+
+#[test]
+fn output_is_flushed_while_waiting_for_input() {
+    // Feed one packet, then wait: its line must arrive before the pipe closes.
+    let bytes = std::fs::read(sample()).unwrap();
+    let mut child = util::hark()
+        .args(["-r", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&bytes[..24 + 58]).unwrap();
+    stdin.flush().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = Vec::new();
+        let mut byte = [0u8; 1];
+        while stdout.read(&mut byte).unwrap_or(0) == 1 {
+            line.push(byte[0]);
+            if byte[0] == b'\n' {
+                let _ = tx.send(String::from_utf8_lossy(&line).into_owned());
+                line.clear();
+            }
+        }
+    });
+    let started = Instant::now();
+    let first = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the first line arrives while stdin stays open");
+    assert!(first.contains("ARP, Request"), "{first}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let corpus_or_sample = util::corpus()
+        .map(|c| c.join("pcap/of13_ericsson.pcapng").to_str().unwrap().to_string())
+        .unwrap_or_else(sample);
+    let mut child = util::hark()
+        .args(["-r", &corpus_or_sample])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one byte and hang up, as `| head -c1` would.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut one = [0u8; 1];
+    stdout.read_exact(&mut one).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = stderr_of(&out);
+    assert!(!stderr.contains("hark: ") && !stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn line_flags_shape_the_output() {
+    let out = util::run(&["-r", &sample(), "-c", "1", "-e", "-v", "-X"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    util::assert_same_text(
+        "10:00:00.000000 02:00:00:00:00:07 > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 42: \
+ARP, Request who-has 198.18.0.1 tell 198.18.0.7, length 28
+\t0x0000:  ffff ffff ffff 0200 0000 0007 0806 0001  ................
+\t0x0010:  0800 0604 0001 0200 0000 0007 c612 0007  ................
+\t0x0020:  0000 0000 0000 c612 0001                 ..........
+",
+        &text,
+    );
+    let out = util::run(&["-r", &sample(), "-c", "8", "-A", "-v"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(
+            "IP (tos 0x0, ttl 64, id 0, offset 0, flags [DF], proto TCP (6), length 122, cksum ok)"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("GET /index.html HTTP/1.1\nHost: lab.example\n"), "{text}");
 }

@@ -1,9 +1,12 @@
 //! hark's integration tests: one binary, a module per area, each running the real `hark`.
 
+// Tests may unwrap and panic: a failure is the point.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 // Shared helpers: running hark, the corpus, schemas, honest skips.
 mod util;
 
-// The command line: exit codes, error lines, -c, -w, -r - from a pipe.
+// The command line: exit codes, error lines, -c, -w, -r - from a pipe, flushing.
 mod cli;
 
 // Every shared corpus capture decoded by hark and compared with Wireshark's decode.

@@ -376,12 +376,10 @@ fn absorb<'a>(layers: &mut Layers<'a>, sliced: LaxSlicedPacket<'a>) {
     }
     // etherparse picks the IP version from the header's first nibble; a header whose
     // version contradicts its ethertype (or link type) is not that protocol at all.
-    let version_mismatch = match (&layers.ip, layers.ether_type) {
-        (Some(LaxIpSlice::Ipv4(_)), Some(0x86dd)) | (Some(LaxIpSlice::Ipv6(_)), Some(0x0800)) => {
-            true
-        }
-        _ => false,
-    };
+    let version_mismatch = matches!(
+        (&layers.ip, layers.ether_type),
+        (Some(LaxIpSlice::Ipv4(_)), Some(0x86dd)) | (Some(LaxIpSlice::Ipv6(_)), Some(0x0800))
+    );
     if version_mismatch {
         layers.ip = None;
         return;

@@ -160,9 +160,9 @@ pub fn write_packet(out: &mut Vec<u8>, clock: &mut Clock, pkt: &Packet<'_>, numb
 pub fn write_stats(out: &mut Vec<u8>, clock: &mut Clock, ts: Timestamp, stats: &Stats) {
     out.extend_from_slice(b"{\"timestamp\":\"");
     clock.write(out, ts);
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "\",\"event_type\":\"stats\",\"stats\":{{\"packets\":{},\"bytes\":{},\"dropped\":{},\"truncated\":{},\"alerts\":{}}}}}\n",
+        "\",\"event_type\":\"stats\",\"stats\":{{\"packets\":{},\"bytes\":{},\"dropped\":{},\"truncated\":{},\"alerts\":{}}}}}",
         stats.packets, stats.bytes, stats.dropped, stats.truncated, stats.alerts
     );
 }

@@ -506,7 +506,9 @@ mod tests {
         v
     }
 
-    fn read_all(bytes: Vec<u8>) -> (Vec<(Timestamp, LinkType, u32, Vec<u8>)>, Option<Error>) {
+    type ReadFrame = (Timestamp, LinkType, u32, Vec<u8>);
+
+    fn read_all(bytes: Vec<u8>) -> (Vec<ReadFrame>, Option<Error>) {
         let mut out = Vec::new();
         let mut src = match FileSource::from_reader(
             "t",
