@@ -119,7 +119,9 @@ pub fn write_packet(out: &mut Vec<u8>, clock: &mut Clock, pkt: &Packet<'_>, numb
         push_u64(out, u64::from(ttl));
     }
     if let Some(flags) = pkt.tcp_flags() {
-        let _ = write!(out, ",\"tcp_flags\":\"{flags:02x}\"");
+        out.extend_from_slice(b",\"tcp_flags\":\"");
+        push_hex(out, flags);
+        out.push(b'"');
     }
     if let Some(seq) = pkt.tcp_seq() {
         out.extend_from_slice(b",\"tcp_seq\":");
@@ -169,7 +171,22 @@ pub fn write_stats(out: &mut Vec<u8>, clock: &mut Clock, ts: Timestamp, stats: &
 
 /// Appends a JSON string with escapes.
 fn push_str(out: &mut Vec<u8>, s: &str) {
-    let _ = serde_json::to_writer(&mut *out, s);
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\') {
+        // Names are nearly always plain ASCII, which needs no escaping.
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        let _ = serde_json::to_writer(&mut *out, s);
+    }
+}
+
+/// Appends `n` in lower-case hex with at least two digits, as Suricata writes TCP flags.
+fn push_hex(out: &mut Vec<u8>, n: u16) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digits = [(n >> 8) & 15, (n >> 4) & 15, n & 15];
+    let skip = if digits[0] == 0 { 1 } else { 0 };
+    out.extend(digits[skip..].iter().map(|&d| HEX[usize::from(d)]));
 }
 
 #[cfg(test)]
@@ -182,6 +199,20 @@ mod tests {
         let mut out = Vec::new();
         clock.write(&mut out, Timestamp { secs: 1_795_860_000, nanos: 123_456_789 });
         assert_eq!(String::from_utf8(out).unwrap(), "2026-11-28T10:00:00.123456+0000");
+    }
+
+    #[test]
+    fn strings_and_flags_are_escaped_and_padded() {
+        let mut out = Vec::new();
+        push_str(&mut out, "plain.example");
+        push_str(&mut out, "quote\"back\\slash\u{1}");
+        push_hex(&mut out, 0x12);
+        push_hex(&mut out, 0x1c2);
+        push_hex(&mut out, 0);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#""plain.example""quote\"back\\slash\u0001"121c200"#
+        );
     }
 
     #[test]
