@@ -29,7 +29,10 @@ pub struct Summary {
 pub fn run(config: &Config) -> Result<Summary, Error> {
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        // Without the handler the default action still ends hark; only the tidy end is lost.
+        // The first signal ends the run tidily (output flushed, counts printed); a second
+        // one ends hark at once, for a read that is blocked on a quiet pipe. Without the
+        // handlers the default action still ends hark; only the tidy end is lost.
+        let _ = signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&stop));
         let _ = signal_hook::flag::register(signal, Arc::clone(&stop));
     }
     let mut source = FileSource::open(&config.input, &mut || {})?;

@@ -68,3 +68,46 @@ impl Config {
         Ok(Config { input, write: args.write, count: args.count, output, snaplen })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    fn config(args: &[&str]) -> Result<Config, Error> {
+        let mut argv = vec!["hark"];
+        argv.extend_from_slice(args);
+        Config::from_args(Args::try_parse_from(argv).unwrap())
+    }
+
+    #[test]
+    fn lines_are_the_default() {
+        let c = config(&["-r", "f.pcap", "-e", "-X"]).unwrap();
+        match c.output {
+            OutputChoice::Lines(sink) => {
+                assert!(sink.options.link_header && !sink.options.verbose);
+                assert_eq!(sink.dump, Dump::HexAscii);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn writing_pcap_to_stdout_silences_lines() {
+        assert!(matches!(config(&["-r", "f", "-w", "-"]).unwrap().output, OutputChoice::Quiet));
+        assert!(matches!(config(&["-r", "f", "-w", "-", "--json"]), Err(Error::Usage(_))));
+    }
+
+    #[test]
+    fn snaplen_zero_means_the_maximum() {
+        assert_eq!(config(&["-r", "f", "--snaplen", "0"]).unwrap().snaplen, Some(MAX_SNAPLEN));
+        assert!(matches!(config(&["-r", "f", "--snaplen", "300000"]), Err(Error::Usage(_))));
+    }
+
+    #[test]
+    fn reading_needs_a_source() {
+        let Err(Error::Usage(msg)) = config(&[]) else { panic!("expected a usage error") };
+        assert!(msg.contains("-r FILE"));
+    }
+}
