@@ -231,6 +231,7 @@ fn output_is_flushed_while_waiting_for_input() {
         .args(["-r", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
