@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::cli::config::{Config, OutputChoice};
 use crate::decode::Packet;
 use crate::error::Error;
+use crate::filter::Filter;
 use crate::output::pcap_writer::PcapWriter;
 use crate::output::{self, Mode, Outputs};
 use crate::source::{FileSource, LinkType, Source};
@@ -20,13 +21,18 @@ const CHECK_EVERY: u64 = 256;
 /// What a finished run reports.
 #[derive(Debug)]
 pub struct Summary {
+    /// Packets that passed the filter (all of them without one).
     pub packets: u64,
+    /// Packets read from the source.
+    pub read: u64,
+    /// Link types the filter could not be compiled for; their packets did not match.
+    pub refused: Vec<(LinkType, crate::filter::Error)>,
     /// Frames `-w` left out because pcap holds one link type per file.
     pub not_written: u64,
 }
 
 /// Runs hark as configured, writing to the process's standard output.
-pub fn run(config: &Config) -> Result<Summary, Error> {
+pub fn run(mut config: Config) -> Result<Summary, Error> {
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         // The first signal ends the run tidily (output flushed, counts printed); a second
@@ -36,6 +42,9 @@ pub fn run(config: &Config) -> Result<Summary, Error> {
         let _ = signal_hook::flag::register(signal, Arc::clone(&stop));
     }
     let mut source = FileSource::open(&config.input, &mut || {})?;
+    if let (Some(filter), Some(link)) = (config.filter.as_mut(), source.link_type()) {
+        filter.prepare(link).map_err(|e| Error::Usage(format!("filter: {e}")))?;
+    }
     let pcap = match &config.write {
         Some(path) => Some(
             PcapWriter::create(
@@ -56,7 +65,8 @@ pub fn run(config: &Config) -> Result<Summary, Error> {
     let lines_on_terminal = matches!(mode, Mode::Lines(_)) && std::io::stdout().is_terminal();
     let outputs = Outputs::new(mode, output::raw_stdout(), pcap);
     let progress = progress_bar(&source, lines_on_terminal);
-    let result = pump(&mut source, outputs, config.count, &stop, progress.as_ref());
+    let result =
+        pump(&mut source, outputs, config.filter.as_mut(), config.count, &stop, progress.as_ref());
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
@@ -67,14 +77,16 @@ pub fn run(config: &Config) -> Result<Summary, Error> {
 pub fn pump(
     source: &mut dyn Source,
     mut outputs: Outputs,
+    mut filter: Option<&mut Filter>,
     count: Option<u64>,
     stop: &AtomicBool,
     progress: Option<&ProgressBar>,
 ) -> Result<Summary, Error> {
     let mut number = 0u64;
+    let mut passed = 0u64;
     let mut flush_error = None;
     let outcome = loop {
-        if count.is_some_and(|c| number >= c) {
+        if count.is_some_and(|c| passed >= c) {
             break Ok(());
         }
         if number % CHECK_EVERY == 0 {
@@ -105,8 +117,14 @@ pub fn pump(
             Err(e) => break Err(Error::Source(e)),
         };
         number += 1;
+        outputs.count(&frame);
+        if let Some(filter) = filter.as_deref_mut() {
+            if !filter.matches(&frame) {
+                continue;
+            }
+        }
+        passed += 1;
         let pkt = Packet::new(frame);
-        outputs.count(&pkt);
         if let Err(e) = outputs.packet(&pkt, number) {
             break Err(e);
         }
@@ -118,7 +136,8 @@ pub fn pump(
     };
     outcome?;
     finished?;
-    Ok(Summary { packets: number, not_written: outputs.pcap_skipped() })
+    let refused = filter.map(|f| std::mem::take(&mut f.refused)).unwrap_or_default();
+    Ok(Summary { packets: passed, read: number, not_written: outputs.pcap_skipped(), refused })
 }
 
 /// A progress bar on standard error, when it is a terminal that lines are not going to.

@@ -14,6 +14,7 @@ pub mod app;
 pub mod cli;
 pub mod decode;
 pub mod error;
+pub mod filter;
 pub mod output;
 pub mod sample;
 pub mod source;

@@ -12,11 +12,26 @@ fn main() -> ExitCode {
         Ok(args) => args,
         Err(e) => return usage_error(&e),
     };
-    let result = Config::from_args(args).and_then(|config| hark::app::run(&config));
+    let result = Config::from_args(args).and_then(hark::app::run);
     match result {
         Ok(summary) => {
             let mut stderr = std::io::stderr().lock();
-            let _ = writeln!(stderr, "{} packets captured", summary.packets);
+            if summary.read == summary.packets {
+                let _ = writeln!(stderr, "{} packets captured", summary.packets);
+            } else {
+                let _ = writeln!(
+                    stderr,
+                    "{} packets captured ({} read)",
+                    summary.packets, summary.read
+                );
+            }
+            for (link, e) in &summary.refused {
+                let _ = writeln!(
+                    stderr,
+                    "hark: filter: {e}: packets of link type {} were left out (filter them separately)",
+                    link.0
+                );
+            }
             if summary.not_written > 0 {
                 let _ = writeln!(
                     stderr,

@@ -306,6 +306,123 @@ pub fn lab_conversation() -> Vec<OwnedFrame> {
     frames
 }
 
+/// Rewrites an Ethernet/IPv4 frame's IPv4 fragment field (flags and offset).
+fn with_fragment(mut data: Vec<u8>, field: u16) -> Vec<u8> {
+    if let Some(f) = data.get_mut(20..22) {
+        f.copy_from_slice(&field.to_be_bytes());
+    }
+    data
+}
+
+/// Inserts an ethertype-tagged header (a VLAN tag or MPLS label) after the MAC addresses.
+fn with_tag(data: &[u8], tpid: u16, tag: &[u8]) -> Vec<u8> {
+    let mut out = data[..12].to_vec();
+    out.extend_from_slice(&tpid.to_be_bytes());
+    out.extend_from_slice(tag);
+    out.extend_from_slice(&data[12..]);
+    out
+}
+
+/// Gives an Ethernet/IPv4 frame four bytes of IPv4 options (NOPs), so its header is 24 long.
+fn with_ip_options(data: &[u8]) -> Vec<u8> {
+    let mut out = data[..34].to_vec();
+    out[14] = 0x46;
+    let total = u16::from_be_bytes([out[16], out[17]]).wrapping_add(4);
+    out[16..18].copy_from_slice(&total.to_be_bytes());
+    out.extend_from_slice(&[1, 1, 1, 1]);
+    out.extend_from_slice(&data[34..]);
+    out
+}
+
+/// An Ethernet/IPv6 frame with one extension header of type `ext` (8 bytes) before `proto`.
+fn ipv6_with_extension(ext: u8, proto: u8, extension: [u8; 6], payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(&[0x33, 0x33, 0, 0, 0, 1]);
+    out.extend_from_slice(&CLIENT_MAC);
+    out.extend_from_slice(&[0x86, 0xdd, 0x60, 0, 0, 0]);
+    out.extend_from_slice(&((8 + payload.len()) as u16).to_be_bytes());
+    out.extend_from_slice(&[ext, 64]);
+    out.extend_from_slice(&[0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7]);
+    out.extend_from_slice(&[0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    out.push(proto);
+    out.push(0);
+    out.extend_from_slice(&extension);
+    out.extend_from_slice(payload);
+    out
+}
+
+/// A capture of many shapes for holding the filter to tcpdump: the lab conversation plus
+/// fragments, IPv4 options, IPv6 extension headers, VLAN and QinQ tags, MPLS, GRE, ICMP
+/// errors, multicast, a large frame and a runt.
+pub fn filter_mix() -> Vec<OwnedFrame> {
+    use flags::*;
+    let t = SAMPLE_START + 10;
+    let to_server = (CLIENT_MAC, SERVER_MAC);
+    let ten = |last: u8| [10, 0, 0, last];
+    let udp_frame = udp(to_server, (CLIENT, SERVER), (40000, 5000), &[0x55; 40]);
+    let tcp_syn = tcp(to_server, (CLIENT, SERVER), (40001, 6500), 1, SYN, &[]);
+    let tcp_frame = |src: [u8; 4], dst: [u8; 4], sport: u16, dport: u16, f: u8| {
+        tcp(to_server, (src, dst), (sport, dport), 7, f, &[0x42; 20])
+    };
+    let mut gre = udp(to_server, (ten(1), ten(2)), (1, 2), &[0; 24]);
+    gre[23] = 47;
+    let mut unreachable = icmp_echo(to_server, (SERVER, CLIENT), 1, 1, false);
+    unreachable[34] = 3;
+    unreachable[35] = 3;
+    let mut solicit = icmp6_echo(
+        ([0x33, 0x33, 0xff, 0, 0, 1], CLIENT_MAC),
+        (
+            [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7],
+            [0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, 0, 0, 1],
+        ),
+        0,
+        0,
+    );
+    solicit[54] = 135;
+    let mut data = vec![
+        udp_frame.clone(),
+        with_fragment(udp_frame.clone(), 0x2000),
+        with_fragment(udp_frame.clone(), 0x00b9),
+        with_fragment(tcp_syn.clone(), 0x2000),
+        with_ip_options(&tcp_frame(CLIENT, SERVER, 40002, 80, PSH | ACK)),
+        tcp_frame(ten(1), [192, 168, 1, 11], 40003, 443, SYN),
+        tcp_frame(ten(2), [192, 168, 1, 11], 443, 40004, SYN | ACK),
+        tcp_frame(ten(3), ten(1), 6000, 7000, FIN | ACK),
+        tcp_frame([172, 16, 0, 1], ten(2), 7001, 80, RST),
+        tcp_syn.clone(),
+        with_tag(&tcp_frame(CLIENT, SERVER, 40005, 22, SYN), 0x8100, &[0x00, 20]),
+        with_tag(&with_tag(&udp_frame, 0x8100, &[0x00, 30]), 0x88a8, &[0x20, 0x64]),
+        with_tag(&udp_frame, 0x8847, &[0x00, 0x06, 0x41, 64]),
+        with_tag(
+            &with_tag(&udp_frame, 0x8847, &[0x00, 0x06, 0x41, 64]),
+            0x8847,
+            &[0x00, 0x0c, 0x80, 64],
+        ),
+        gre,
+        unreachable,
+        solicit,
+        ipv6_with_extension(0, 6, [1, 4, 0, 0, 0, 0], &tcp_syn[34..]),
+        ipv6_with_extension(44, 17, [0, 0, 0, 0, 0, 1], &udp_frame[34..]),
+        udp(
+            (CLIENT_MAC, [0x01, 0, 0x5e, 0, 0, 0xfb]),
+            (CLIENT, [224, 0, 0, 251]),
+            (5353, 5353),
+            &dns_message(1, "printer.local", None),
+        ),
+        udp(to_server, (CLIENT, RESOLVER), (53000, 53), &dns_message(7, "big.example", None)),
+        tcp_frame(CLIENT, SERVER, 40010, 8080, ACK),
+        tcp(to_server, (CLIENT, SERVER), (40011, 80), 9, PSH | ACK, &[0x61; 1446]),
+        udp_frame[..10].to_vec(),
+        udp_frame[..30].to_vec(),
+        tcp_syn[..40].to_vec(),
+    ];
+    let mut frames = lab_conversation();
+    for (i, d) in data.drain(..).enumerate() {
+        frames.push(frame(t, i as u32 * 1000, d, None));
+    }
+    frames
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

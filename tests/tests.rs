@@ -11,3 +11,6 @@ mod cli;
 
 // Every shared corpus capture decoded by hark and compared with Wireshark's decode.
 mod decode_corpus;
+
+// The filter language against tcpdump's own verdicts.
+mod filter_tcpdump;

@@ -56,4 +56,12 @@ pub struct Args {
     /// Accepted for habit: output is flushed whenever hark waits for input
     #[arg(short = 'l')]
     pub line_buffered: bool,
+
+    /// Read the filter expression from FILE (`#` starts a comment)
+    #[arg(short = 'F', value_name = "FILE")]
+    pub filter_file: Option<PathBuf>,
+
+    /// A tcpdump-syntax filter (pcap-filter(7)); its words are joined by spaces
+    #[arg(value_name = "EXPRESSION")]
+    pub expression: Vec<String>,
 }

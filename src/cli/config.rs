@@ -6,11 +6,12 @@ use std::path::PathBuf;
 use super::args::Args;
 use crate::decode::summary::LineOptions;
 use crate::error::Error;
+use crate::filter::Filter;
 use crate::output::line::{Dump, LineSink};
 use crate::source::MAX_SNAPLEN;
 
 /// What a run does, checked.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Config {
     /// The capture to read (`-` is standard input).
     pub input: String,
@@ -18,6 +19,8 @@ pub struct Config {
     pub count: Option<u64>,
     pub output: OutputChoice,
     pub snaplen: Option<u32>,
+    /// The filter, parsed; compiled for a link type once the capture is open.
+    pub filter: Option<Filter>,
 }
 
 /// What goes to standard output.
@@ -65,8 +68,35 @@ impl Config {
             }
             other => other,
         };
-        Ok(Config { input, write: args.write, count: args.count, output, snaplen })
+        let filter = filter(&args.expression, args.filter_file.as_deref())?;
+        Ok(Config { input, write: args.write, count: args.count, output, snaplen, filter })
     }
+}
+
+/// Parses the filter from the trailing words or from `-F FILE` (not both, as tcpdump).
+fn filter(words: &[String], file: Option<&std::path::Path>) -> Result<Option<Filter>, Error> {
+    let text = match (file, words.is_empty()) {
+        (Some(_), false) => {
+            return Err(Error::Usage(
+                "filter: give the expression either after the flags or in -F FILE, not both".into(),
+            ));
+        }
+        (Some(path), true) => std::fs::read_to_string(path).map_err(|e| {
+            Error::Usage(format!(
+                "filter: cannot read -F file: {}: {}",
+                path.display(),
+                crate::source::io_reason(&e)
+            ))
+        })?,
+        (None, false) => words.join(" "),
+        (None, true) => return Ok(None),
+    };
+    let uncommented: String = text.lines().map(|l| l.split('#').next().unwrap_or("")).collect();
+    if uncommented.trim().is_empty() {
+        // An empty -F file, like an absent expression, lets every packet through.
+        return Ok(None);
+    }
+    Filter::new(&text).map(Some).map_err(|e| Error::Usage(format!("filter: {e}")))
 }
 
 #[cfg(test)]

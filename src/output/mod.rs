@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use crate::decode::Packet;
 use crate::error::Error;
-use crate::source::Timestamp;
+use crate::source::{Frame, Timestamp};
 use line::LineSink;
 use pcap_writer::PcapWriter;
 use stats::Stats;
@@ -61,11 +61,11 @@ impl Outputs {
         }
     }
 
-    /// Counts a packet read from the source, whether or not it is shown.
-    pub fn count(&mut self, pkt: &Packet<'_>) {
+    /// Counts a frame read from the source, whether or not it passes the filter.
+    pub fn count(&mut self, frame: &Frame<'_>) {
         self.stats.packets += 1;
-        self.stats.bytes += pkt.frame().data.len() as u64;
-        self.last_ts = Some(pkt.frame().ts);
+        self.stats.bytes += frame.data.len() as u64;
+        self.last_ts = Some(frame.ts);
     }
 
     /// Sends a packet to every sink.

@@ -1,0 +1,90 @@
+//! tcpdump's filter language (pcap-filter(7)), compiled by hark into a predicate.
+//!
+//! [`Filter::new`] parses an expression once; [`Filter::matches`] compiles it for each link
+//! type it meets (usually one) and evaluates it on a frame's bytes, without decoding the
+//! packet. Its verdicts are libpcap's: the tests hold them to tcpdump's on every capture
+//! of the corpus. A primitive hark does not support is refused by name, never matched
+//! differently. Nothing here panics on any expression or any packet.
+
+pub mod ast;
+pub mod compile;
+pub mod lexer;
+pub mod names;
+pub mod parser;
+
+use std::fmt;
+
+use crate::source::{Frame, LinkType};
+use compile::Node;
+
+/// A filter error: where in the expression, and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    pub line: u32,
+    pub col: u32,
+    pub msg: String,
+}
+
+impl Error {
+    pub(crate) fn at(line: u32, col: u32, msg: String) -> Error {
+        Error { line, col, msg }
+    }
+
+    pub(crate) fn at_token(token: &lexer::Token, msg: String) -> Error {
+        Error::at(token.line, token.col, msg)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.line, self.col, self.msg)
+    }
+}
+
+/// A parsed filter with its compiled forms, one per link type met.
+#[derive(Debug)]
+pub struct Filter {
+    expr: ast::Expr,
+    compiled: Vec<(LinkType, Option<Node>)>,
+    /// Link types the expression cannot be compiled for, with why; their packets never match.
+    pub refused: Vec<(LinkType, Error)>,
+}
+
+impl Filter {
+    /// Parses an expression.
+    pub fn new(text: &str) -> Result<Filter, Error> {
+        Ok(Filter { expr: parser::parse(text)?, compiled: Vec::new(), refused: Vec::new() })
+    }
+
+    /// Compiles for a link type ahead of the first packet, so errors show before capture.
+    pub fn prepare(&mut self, link: LinkType) -> Result<(), Error> {
+        let node = compile::compile(&self.expr, link)?;
+        self.compiled.push((link, Some(node)));
+        Ok(())
+    }
+
+    /// Whether the frame passes the filter.
+    pub fn matches(&mut self, frame: &Frame<'_>) -> bool {
+        let node = match self.compiled.iter().find(|(l, _)| *l == frame.link) {
+            Some((_, node)) => node,
+            None => {
+                let node = match compile::compile(&self.expr, frame.link) {
+                    Ok(node) => Some(node),
+                    Err(e) => {
+                        self.refused.push((frame.link, e));
+                        None
+                    }
+                };
+                self.compiled.push((frame.link, node));
+                &self.compiled[self.compiled.len() - 1].1
+            }
+        };
+        match node {
+            Some(node) => node.eval(frame.data, frame.orig_len).unwrap_or(false),
+            None => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

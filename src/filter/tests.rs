@@ -1,0 +1,87 @@
+//! The compiled filter on hark's own sample frames, and on anything at all without a panic.
+
+use proptest::prelude::*;
+
+use super::Filter;
+use crate::sample;
+use crate::source::{Frame, LinkType, Timestamp};
+
+/// The numbers (1-based) of the mix's frames that `expr` passes.
+fn kept(expr: &str) -> Vec<usize> {
+    let mut filter = Filter::new(expr).unwrap();
+    sample::filter_mix()
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| filter.matches(&f.as_frame()))
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+#[test]
+fn vlan_shifts_what_follows_it() {
+    // Frame 40 is a TCP SYN in VLAN 20; frame 41 is UDP in VLAN 30 inside 802.1ad tag 100.
+    assert_eq!(kept("vlan 20 and tcp"), vec![40]);
+    assert!(!kept("tcp").contains(&40), "a tagged frame is not plain 'tcp'");
+    assert_eq!(kept("vlan 100 and vlan 30 and udp"), vec![41]);
+    // The second 'vlan' looks inside the first tag, as in libpcap: frame 15 (VLAN 10)
+    // passes, frame 40 (VLAN 20, one tag) does not.
+    assert_eq!(kept("vlan 10 or vlan 20"), vec![15]);
+}
+
+#[test]
+fn a_read_past_the_end_rejects_even_under_not() {
+    // BPF rejects a packet whose load runs off its end, whatever wraps the load.
+    let all = sample::filter_mix().len();
+    assert!(kept("not ether[2000] = 0").is_empty());
+    assert_eq!(kept("ether[0] = ether[0]").len(), all);
+}
+
+#[test]
+fn fragments_keep_their_ports_only_in_the_first() {
+    // Frames 30-33: a UDP datagram, its first fragment, a later fragment, a first TCP fragment.
+    let udp = kept("udp port 5000");
+    assert!(udp.contains(&30) && udp.contains(&31) && !udp.contains(&32));
+}
+
+#[test]
+fn inbound_needs_a_cooked_link() {
+    let mut filter = Filter::new("inbound").unwrap();
+    let err = filter.prepare(LinkType::ETHERNET).unwrap_err();
+    assert!(err.msg.contains("Linux cooked"), "{err}");
+    let mut sll = vec![0u8; 16];
+    sll[1] = 4;
+    let frame =
+        Frame { ts: Timestamp::default(), link: LinkType::LINUX_SLL, orig_len: 16, data: &sll };
+    let mut out = Filter::new("outbound").unwrap();
+    assert!(out.matches(&frame));
+    assert!(!filter.matches(&frame));
+}
+
+#[test]
+fn unknown_link_types_match_nothing_and_say_why() {
+    let mut filter = Filter::new("tcp").unwrap();
+    let frame =
+        Frame { ts: Timestamp::default(), link: LinkType(147), orig_len: 4, data: &[1, 2, 3, 4] };
+    assert!(!filter.matches(&frame));
+    assert_eq!(filter.refused.len(), 1);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1500))]
+
+    #[test]
+    fn evaluating_never_panics(
+        expr in prop::sample::select(vec![
+            "tcp", "udp port 53", "tcp[13] & 2 != 0", "ip[6:2] & 0x1fff = 0", "vlan and ip", "mpls and ip",
+            "host 10.0.0.1", "net ::/0", "ether host 0:1:2:3:4:5", "len > 10", "tcp[tcp[0]] = 1",
+            "ether[ether[0] * 1000] = 1", "ip[0] / ip[1] = 0", "ip[0] % ip[1] = 0", "1 << ip[0] = 0",
+            "icmp6[0] = 128", "arp host 10.0.0.1", "portrange 1-100", "ip6 multicast", "broadcast",
+        ]),
+        link in prop::sample::select(vec![0u32, 1, 9, 101, 108, 113, 228, 229, 276, 5]),
+        data in prop::collection::vec(any::<u8>(), 0..120),
+    ) {
+        let mut filter = Filter::new(expr).unwrap();
+        let frame = Frame { ts: Timestamp::default(), link: LinkType(link), orig_len: data.len() as u32, data: &data };
+        let _ = filter.matches(&frame);
+    }
+}
