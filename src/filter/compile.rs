@@ -57,9 +57,9 @@ pub enum Node {
     And(Box<Node>, Box<Node>),
     Or(Box<Node>, Box<Node>),
     Not(Box<Node>),
-    /// `(load & mask) op value` on a fixed offset: most primitives are made of these.
+    /// `(load & mask) op value`: most primitives are made of these.
     Field {
-        offset: u32,
+        at: Base,
         size: u8,
         mask: u32,
         op: RelOp,
@@ -71,6 +71,31 @@ pub enum Node {
         lhs: Val,
         rhs: Val,
     },
+}
+
+/// Where a [`Node::Field`] reads: the cases that need no arithmetic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Base {
+    Fixed(u32),
+    /// `offset` bytes past an IPv4 header that starts at `base`.
+    AfterIpv4 {
+        base: u32,
+        offset: u32,
+    },
+}
+
+impl Base {
+    /// The absolute offset of the field in `data`.
+    #[inline]
+    pub fn resolve(self, data: &[u8]) -> Result<u32, Reject> {
+        match self {
+            Base::Fixed(o) => Ok(o),
+            Base::AfterIpv4 { base, offset } => {
+                let ihl = u32::from(*data.get(base as usize).ok_or(Reject)? & 0x0f) * 4;
+                base.checked_add(ihl).and_then(|v| v.checked_add(offset)).ok_or(Reject)
+            }
+        }
+    }
 }
 
 /// The packet was rejected outright: a read past its end, or a division by zero.
@@ -86,8 +111,8 @@ impl Node {
             Node::And(a, b) => a.eval(data, wire_len)? && b.eval(data, wire_len)?,
             Node::Or(a, b) => a.eval(data, wire_len)? || b.eval(data, wire_len)?,
             Node::Not(a) => !a.eval(data, wire_len)?,
-            Node::Field { offset, size, mask, op, value } => {
-                compare(*op, load(data, *offset, *size)? & mask, *value)
+            Node::Field { at, size, mask, op, value } => {
+                compare(*op, load(data, at.resolve(data)?, *size)? & mask, *value)
             }
             Node::Rel { op, lhs, rhs } => {
                 let l = lhs.eval(data, wire_len)?;
@@ -99,7 +124,8 @@ impl Node {
 }
 
 impl Val {
-    fn eval(&self, data: &[u8], wire_len: u32) -> Result<u32, Reject> {
+    /// Computes the value; `Err` means BPF would have rejected the packet.
+    pub fn eval(&self, data: &[u8], wire_len: u32) -> Result<u32, Reject> {
         Ok(match self {
             Val::Const(n) => *n,
             Val::Len => wire_len,
@@ -141,7 +167,9 @@ impl Val {
     }
 }
 
-fn load(data: &[u8], offset: u32, size: u8) -> Result<u32, Reject> {
+/// Reads a big-endian field, as BPF's loads do.
+#[inline]
+pub fn load(data: &[u8], offset: u32, size: u8) -> Result<u32, Reject> {
     let start = offset as usize;
     let bytes = data.get(start..start + usize::from(size)).ok_or(Reject)?;
     Ok(match size {
@@ -151,7 +179,9 @@ fn load(data: &[u8], offset: u32, size: u8) -> Result<u32, Reject> {
     })
 }
 
-fn compare(op: RelOp, a: u32, b: u32) -> bool {
+/// Compares as BPF's jumps do: unsigned.
+#[inline]
+pub fn compare(op: RelOp, a: u32, b: u32) -> bool {
     match op {
         RelOp::Eq => a == b,
         RelOp::Ne => a != b,
@@ -253,11 +283,39 @@ fn not(a: Node) -> Node {
 }
 
 fn field(offset: u32, size: u8, value: u32) -> Node {
-    Node::Field { offset, size, mask: u32::MAX, op: RelOp::Eq, value }
+    Node::Field { at: Base::Fixed(offset), size, mask: u32::MAX, op: RelOp::Eq, value }
 }
 
 fn masked(offset: u32, size: u8, mask: u32, value: u32) -> Node {
-    Node::Field { offset, size, mask, op: RelOp::Eq, value }
+    Node::Field { at: Base::Fixed(offset), size, mask, op: RelOp::Eq, value }
+}
+
+/// A comparison, as a [`Node::Field`] when it is `load [& mask] op constant`.
+fn relation(op: RelOp, lhs: Val, rhs: Val) -> Node {
+    let base = |at: &At| match at {
+        At::Fixed(o) => Some(Base::Fixed(*o)),
+        At::AfterIpv4 { base, offset } => match **offset {
+            Val::Const(k) => Some(Base::AfterIpv4 { base: *base, offset: k }),
+            _ => None,
+        },
+        At::Indexed { .. } => None,
+    };
+    let simple = match (&lhs, &rhs) {
+        (Val::Load { at, size }, Val::Const(value)) => {
+            base(at).map(|b| (b, *size, u32::MAX, *value))
+        }
+        (Val::Bin(ArithOp::And, a, m), Val::Const(value)) => match (&**a, &**m) {
+            (Val::Load { at, size }, Val::Const(mask)) => {
+                base(at).map(|b| (b, *size, *mask, *value))
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    match simple {
+        Some((at, size, mask, value)) => Node::Field { at, size, mask, op, value },
+        None => Node::Rel { op, lhs, rhs },
+    }
 }
 
 impl Compiler {
@@ -292,7 +350,7 @@ impl Compiler {
                 let mut guards = Node::True;
                 let l = self.arith(lhs, &mut guards)?;
                 let r = self.arith(rhs, &mut guards)?;
-                and(guards, Node::Rel { op: *op, lhs: l, rhs: r })
+                and(guards, relation(*op, l, r))
             }
         })
     }
@@ -437,7 +495,7 @@ impl Compiler {
             Prim::Multicast(Proto::Ip) => Ok(and(
                 self.linktype(ETHERTYPE_IP)?,
                 Node::Field {
-                    offset: self.net(16),
+                    at: Base::Fixed(self.net(16)),
                     size: 1,
                     mask: u32::MAX,
                     op: RelOp::Ge,
@@ -449,7 +507,7 @@ impl Compiler {
             }
             Prim::Multicast(_) => {
                 self.require_ethernet("multicast")?;
-                Ok(Node::Field { offset: 0, size: 1, mask: 1, op: RelOp::Ne, value: 0 })
+                Ok(Node::Field { at: Base::Fixed(0), size: 1, mask: 1, op: RelOp::Ne, value: 0 })
             }
             Prim::Vlan(id) => {
                 self.require_ethernet("vlan")?;
@@ -590,11 +648,11 @@ impl Compiler {
         };
         let atom = |at: &dyn Fn(u32) -> Val, offset: u32| -> Node {
             if lo == hi {
-                Node::Rel { op: RelOp::Eq, lhs: at(offset), rhs: Val::Const(lo) }
+                relation(RelOp::Eq, at(offset), Val::Const(lo))
             } else {
                 and(
-                    Node::Rel { op: RelOp::Ge, lhs: at(offset), rhs: Val::Const(lo) },
-                    Node::Rel { op: RelOp::Le, lhs: at(offset), rhs: Val::Const(hi) },
+                    relation(RelOp::Ge, at(offset), Val::Const(lo)),
+                    relation(RelOp::Le, at(offset), Val::Const(hi)),
                 )
             }
         };

@@ -11,11 +11,12 @@ pub mod compile;
 pub mod lexer;
 pub mod names;
 pub mod parser;
+pub mod program;
 
 use std::fmt;
 
 use crate::source::{Frame, LinkType};
-use compile::Node;
+use program::Program;
 
 /// A filter error: where in the expression, and what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,7 +46,7 @@ impl fmt::Display for Error {
 #[derive(Debug)]
 pub struct Filter {
     expr: ast::Expr,
-    compiled: Vec<(LinkType, Option<Node>)>,
+    compiled: Vec<(LinkType, Option<Program>)>,
     /// Link types the expression cannot be compiled for, with why; their packets never match.
     pub refused: Vec<(LinkType, Error)>,
 }
@@ -58,18 +59,24 @@ impl Filter {
 
     /// Compiles for a link type ahead of the first packet, so errors show before capture.
     pub fn prepare(&mut self, link: LinkType) -> Result<(), Error> {
-        let node = compile::compile(&self.expr, link)?;
-        self.compiled.push((link, Some(node)));
+        let program = Program::new(&compile::compile(&self.expr, link)?);
+        self.compiled.push((link, Some(program)));
         Ok(())
     }
 
     /// Whether the frame passes the filter.
     pub fn matches(&mut self, frame: &Frame<'_>) -> bool {
+        if let Some((link, Some(program))) = self.compiled.first() {
+            if *link == frame.link {
+                return program.matches(frame.data, frame.orig_len);
+            }
+        }
+        // Nearly every capture has one link type: look at the first entry before searching.
         let node = match self.compiled.iter().find(|(l, _)| *l == frame.link) {
             Some((_, node)) => node,
             None => {
                 let node = match compile::compile(&self.expr, frame.link) {
-                    Ok(node) => Some(node),
+                    Ok(node) => Some(Program::new(&node)),
                     Err(e) => {
                         self.refused.push((frame.link, e));
                         None
@@ -80,7 +87,7 @@ impl Filter {
             }
         };
         match node {
-            Some(node) => node.eval(frame.data, frame.orig_len).unwrap_or(false),
+            Some(program) => program.matches(frame.data, frame.orig_len),
             None => false,
         }
     }

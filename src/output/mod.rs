@@ -70,7 +70,8 @@ impl Outputs {
 
     /// Sends a packet to every sink.
     pub fn packet(&mut self, pkt: &Packet<'_>, number: u64) -> Result<(), Error> {
-        if pkt.truncated() {
+        // Only the JSON stats report truncation; counting it costs a decode.
+        if matches!(self.mode, Mode::Json { .. }) && pkt.truncated() {
             self.stats.truncated += 1;
         }
         match &self.mode {

@@ -144,6 +144,28 @@ impl FileSource {
         self.base + self.start as u64
     }
 
+    /// A whole little-endian classic pcap record at the front of the buffer: its time, link
+    /// type, original length and where its bytes are.
+    #[inline]
+    fn fast_pcap_record(&self) -> Option<(Timestamp, LinkType, u32, usize, usize)> {
+        let Format::Pcap { link, nanos, big_endian: false, modified: false } = self.format else {
+            return None;
+        };
+        if self.start + 16 > self.end {
+            return None;
+        }
+        let h = self.buf.get(self.start..self.start + 16)?;
+        let word = |at: usize| u32::from_le_bytes([h[at], h[at + 1], h[at + 2], h[at + 3]]);
+        let (secs, sub, caplen, orig_len) = (word(0), word(4), word(8), word(12));
+        let end = self.start + 16 + caplen as usize;
+        if caplen > MAX_SNAPLEN || end > self.end {
+            return None;
+        }
+        let units = if nanos { 1_000_000_000 } else { 1_000_000 };
+        let ts = Timestamp::from_ticks(u64::from(secs) * units + u64::from(sub), units);
+        Some((ts, link, orig_len, self.start + 16, end))
+    }
+
     fn available(&self) -> &[u8] {
         &self.buf[self.start..self.end]
     }
@@ -441,6 +463,13 @@ fn stamp(ticks: u64, iface: Option<&Interface>) -> Timestamp {
 impl Source for FileSource {
     fn next_frame(&mut self, before_wait: &mut dyn FnMut()) -> Result<Option<Frame<'_>>, Error> {
         self.start += std::mem::take(&mut self.pending);
+        // The common case by far, a little-endian classic pcap record that is already in the
+        // buffer, is read here in a few loads; everything else goes through pcap-parser.
+        if let Some((ts, link, orig_len, start, end)) = self.fast_pcap_record() {
+            self.pending = end - self.start;
+            self.last_ts = ts;
+            return Ok(Some(Frame { ts, link, orig_len, data: &self.buf[start..end] }));
+        }
         loop {
             if self.start == self.end && !self.fill(1, before_wait)? {
                 return Ok(None);
