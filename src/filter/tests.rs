@@ -70,6 +70,30 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(1500))]
 
     #[test]
+    fn the_flat_program_agrees_with_the_tree(
+        expr in prop::sample::select(vec![
+            "tcp dst port 22 and tcp[tcpflags] & tcp-syn != 0", "tcp or udp", "not (tcp and port 80)",
+            "host 10.0.0.1 or arp", "vlan and (tcp or udp)", "ip6 and not icmp6", "icmp or (ip6 and udp)",
+            "ether[12:2] = 0x800 and ether[12:2] = 0x86dd", "not ether[12:2] = 0x800 or ip[9] = 6",
+        ]),
+        frame in 0usize..55,
+        flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..4),
+    ) {
+        let mut data = sample::filter_mix()[frame].data.clone();
+        for (at, byte) in flips {
+            let i = at.index(data.len().max(1));
+            if let Some(b) = data.get_mut(i) {
+                *b = byte;
+            }
+        }
+        let expr = super::parser::parse(expr).unwrap();
+        let node = super::compile::compile(&expr, LinkType::ETHERNET).unwrap();
+        let program = super::program::Program::new(&node);
+        let tree = node.eval(&data, data.len() as u32).unwrap_or(false);
+        prop_assert_eq!(program.matches(&data, data.len() as u32), tree);
+    }
+
+    #[test]
     fn evaluating_never_panics(
         expr in prop::sample::select(vec![
             "tcp", "udp port 53", "tcp[13] & 2 != 0", "ip[6:2] & 0x1fff = 0", "vlan and ip", "mpls and ip",
