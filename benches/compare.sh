@@ -5,6 +5,8 @@
 #   bash benches/compare.sh            # 1,000,000 packets (and a 10,000,000 memory check)
 #   PACKETS=200000 bash benches/compare.sh
 #
+# The filter's own cost per packet, without I/O: cargo bench --bench filter
+#
 # Needs: python3 with scapy (installed with pip if missing), tcpdump, tshark, GNU time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,6 +58,12 @@ tshark_rate=$(echo "$tenth / $tshark_s" | bc -l)
 hark_json_s=$(median_seconds "$hark" -r "$mix" --json)
 hark_json_rate=$(echo "$packets / $hark_json_s" | bc -l)
 echo "EVE:    hark $(rate "$hark_json_s") ($hark_json_s s)   tshark -T ek $(echo "$tshark_rate" | awk '{printf "%.1f k/s", $1/1e3}')   hark is $(echo "$hark_json_rate / $tshark_rate" | bc -l | awk '{printf "%.0f", $1}')x faster"
+
+expr='tcp dst port 22 and tcp[tcpflags] & tcp-syn != 0'
+cat_s=$(median_seconds cat "$mix")
+tcpdump_filter_s=$(median_seconds tcpdump -r "$mix" -w /dev/null "$expr")
+hark_filter_s=$(median_seconds "$hark" -q -r "$mix" -w /dev/null "$expr")
+echo "filter: '$expr' with -w /dev/null: hark $(rate "$hark_filter_s") ($hark_filter_s s)   tcpdump $(rate "$tcpdump_filter_s") ($tcpdump_filter_s s)   hark is $(ratio "$tcpdump_filter_s" "$hark_filter_s")x faster   (cat of the file: $cat_s s)"
 
 mem_1m=$(peak_mib "$hark" -r "$mix" --json)
 echo "memory: hark --json peak RSS $mem_1m MiB on $packets packets"

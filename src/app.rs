@@ -74,8 +74,8 @@ pub fn run(mut config: Config) -> Result<Summary, Error> {
 }
 
 /// Moves every frame from `source` to `outputs`.
-pub fn pump(
-    source: &mut dyn Source,
+pub fn pump<S: Source + ?Sized>(
+    source: &mut S,
     mut outputs: Outputs,
     mut filter: Option<&mut Filter>,
     count: Option<u64>,
