@@ -339,7 +339,11 @@ fn filter_words_are_joined_and_count_matched_packets() {
 #[test]
 fn filter_from_a_file() {
     let (_dir, path) = util::temp_path("ssh.filter");
-    std::fs::write(&path, "# SYNs to SSH\ntcp dst port 22   # the port\n  and tcp[tcpflags] & tcp-syn != 0\n").unwrap();
+    std::fs::write(
+        &path,
+        "# SYNs to SSH\ntcp dst port 22   # the port\n  and tcp[tcpflags] & tcp-syn != 0\n",
+    )
+    .unwrap();
     let out = util::run(&["-r", &sample(), "-F", path.to_str().unwrap(), "-q", "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     // 12 SYNs and one cut-short SYN whose flags were not captured (tcp[13] is past its end).
@@ -351,9 +355,15 @@ fn filter_from_a_file() {
 
     let out = util::run(&["-r", &sample(), "-F", "/nonexistent/filter"]);
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(error_line(&out), "hark: filter: cannot read -F file: /nonexistent/filter: no such file");
+    assert_eq!(
+        error_line(&out),
+        "hark: filter: cannot read -F file: /nonexistent/filter: no such file"
+    );
 
     std::fs::write(&path, "tcp\nand port x\n").unwrap();
     let out = util::run(&["-r", &sample(), "-F", path.to_str().unwrap()]);
-    assert_eq!(error_line(&out), "hark: filter: 2:10: expected a port number or name after 'port', found 'x'");
+    assert_eq!(
+        error_line(&out),
+        "hark: filter: 2:10: expected a port number or name after 'port', found 'x'"
+    );
 }

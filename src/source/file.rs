@@ -18,9 +18,9 @@ use pcap_parser::{
     parse_pcap_frame, parse_pcap_frame_be, parse_pcap_frame_modified, parse_pcap_header,
 };
 
+use super::readahead::{Chunk, HEADROOM, ReadAhead};
 use super::{Error, ErrorKind, Frame, LinkType, MAX_SNAPLEN, Source, Timestamp};
 
-const BUFFER_SIZE: usize = 256 * 1024;
 /// pcapng blocks beyond this are taken as damage rather than buffered.
 const MAX_BLOCK_LEN: usize = 16 * 1024 * 1024;
 
@@ -33,13 +33,13 @@ const EPB_TYPE: u32 = 6;
 /// A capture file or standard input, in pcap or pcapng format.
 pub struct FileSource {
     input: String,
-    reader: Box<dyn Read + Send>,
+    reader: ReadAhead,
     buf: Vec<u8>,
     /// Unread data is `buf[start..end]`.
     start: usize,
     end: usize,
-    /// Input offset of `buf[0]`.
-    base: u64,
+    /// Input offset of `buf[0]` (negative while `buf` starts with unused headroom).
+    base: i64,
     eof: bool,
     total: Option<u64>,
     format: Format,
@@ -90,10 +90,12 @@ impl FileSource {
         total: Option<u64>,
         before_wait: &mut dyn FnMut(),
     ) -> Result<FileSource, Error> {
+        let reader = ReadAhead::start(reader)
+            .map_err(|e| Error::new(input, ErrorKind::Read { offset: 0, source: e }))?;
         let mut source = FileSource {
             input: input.to_string(),
             reader,
-            buf: vec![0; BUFFER_SIZE],
+            buf: Vec::new(),
             start: 0,
             end: 0,
             base: 0,
@@ -141,7 +143,7 @@ impl FileSource {
     }
 
     fn offset(&self) -> u64 {
-        self.base + self.start as u64
+        u64::try_from(self.base + self.start as i64).unwrap_or(0)
     }
 
     /// A whole little-endian classic pcap record at the front of the buffer: its time, link
@@ -176,30 +178,34 @@ impl FileSource {
             if self.eof {
                 return Ok(false);
             }
-            if self.start + need > self.buf.len() {
-                self.buf.copy_within(self.start..self.end, 0);
-                self.base += self.start as u64;
-                self.end -= self.start;
-                self.start = 0;
-                if need > self.buf.len() {
-                    self.buf.resize(need.next_power_of_two(), 0);
+            match self.reader.next(before_wait) {
+                Chunk::Eof => self.eof = true,
+                Chunk::Error(e) => {
+                    let offset = self.offset() + (self.end - self.start) as u64;
+                    return Err(self.err(ErrorKind::Read { offset, source: e }));
                 }
-            }
-            before_wait();
-            let n = loop {
-                match self.reader.read(&mut self.buf[self.end..]) {
-                    Ok(n) => break n,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => {
-                        let offset = self.base + self.end as u64;
-                        return Err(self.err(ErrorKind::Read { offset, source: e }));
+                Chunk::Data(mut next, len) => {
+                    let kept = self.end - self.start;
+                    if kept <= HEADROOM {
+                        // Move the unread tail in front of the new bytes; swap buffers.
+                        let new_start = HEADROOM - kept;
+                        next[new_start..HEADROOM].copy_from_slice(&self.buf[self.start..self.end]);
+                        self.base += self.start as i64 - new_start as i64;
+                        let old = std::mem::replace(&mut self.buf, next);
+                        if !old.is_empty() {
+                            self.reader.give_back(old);
+                        }
+                        self.start = new_start;
+                        self.end = HEADROOM + len;
+                    } else {
+                        // A block larger than the headroom: grow this buffer instead.
+                        self.buf.truncate(self.end);
+                        self.buf.extend_from_slice(&next[HEADROOM..HEADROOM + len]);
+                        self.end = self.buf.len();
+                        self.reader.give_back(next);
                     }
                 }
-            };
-            if n == 0 {
-                self.eof = true;
             }
-            self.end += n;
         }
         Ok(true)
     }
@@ -210,11 +216,12 @@ impl FileSource {
                 return Err(self.err(ErrorKind::Empty));
             }
             let mut magic = [0u8; 4];
-            magic[..self.end].copy_from_slice(&self.buf[..self.end]);
+            let have = self.end - self.start;
+            magic[..have].copy_from_slice(&self.buf[self.start..self.end]);
             return Err(self.err(ErrorKind::NotCapture { magic }));
         }
         let mut magic = [0u8; 4];
-        magic.copy_from_slice(&self.buf[..4]);
+        magic.copy_from_slice(&self.buf[self.start..self.start + 4]);
         if u32::from_le_bytes(magic) == SHB_TYPE {
             // The section header is parsed like any other block in `next_frame`.
             return Ok(());
@@ -236,7 +243,7 @@ impl FileSource {
         let big_endian = header.is_bigendian();
         let mut modified = header.is_modified_format();
         if !modified && !big_endian && !nanos {
-            modified = patched_layout_reads_further(&self.buf[24..self.end]);
+            modified = patched_layout_reads_further(&self.buf[self.start + 24..self.end]);
         }
         self.format = Format::Pcap {
             link: LinkType::from_pcap_field(header.network.0 as u32),
@@ -626,12 +633,11 @@ mod tests {
         let mut bytes = pcap_header(0xa1b2_c3d4, 1);
         bytes.extend(record(1, 0, &[1, 2, 3, 4], 4));
         bytes.extend(record(2, 0, &[5, 6], 2));
-        let mut waits = 0;
         let mut src = FileSource::from_reader(
             "-",
             Box::new(Trickle(io::Cursor::new(bytes))),
             None,
-            &mut || waits += 1,
+            &mut || {},
         )
         .unwrap();
         let mut seen = Vec::new();
@@ -639,6 +645,55 @@ mod tests {
             seen.push(f.data.to_vec());
         }
         assert_eq!(seen, vec![vec![1, 2, 3, 4], vec![5, 6]]);
-        assert!(waits >= 4);
+    }
+
+    /// A little-endian pcapng block with its length fields.
+    fn block(kind: u32, body: &[u8]) -> Vec<u8> {
+        let len = (12 + body.len()) as u32;
+        let mut v = kind.to_le_bytes().to_vec();
+        v.extend_from_slice(&len.to_le_bytes());
+        v.extend_from_slice(body);
+        v.extend_from_slice(&len.to_le_bytes());
+        v
+    }
+
+    #[test]
+    fn a_pcapng_block_larger_than_the_buffers_is_skipped_whole() {
+        let mut shb = 0x1a2b_3c4du32.to_le_bytes().to_vec();
+        shb.extend_from_slice(&[1, 0, 0, 0]);
+        shb.extend_from_slice(&(-1i64).to_le_bytes());
+        let mut bytes = block(SHB_TYPE, &shb);
+        let mut idb = vec![1, 0, 0, 0];
+        idb.extend_from_slice(&0u32.to_le_bytes());
+        bytes.extend(block(IDB_TYPE, &idb));
+        // An unknown block of 3 MiB, then one packet (EPB: if 0, ts 0:5, caplen 3, len 3).
+        bytes.extend(block(0x0bad, &vec![0u8; 3 * 1024 * 1024]));
+        let mut epb = vec![0u8; 4];
+        epb.extend_from_slice(&0u32.to_le_bytes());
+        epb.extend_from_slice(&5u32.to_le_bytes());
+        epb.extend_from_slice(&3u32.to_le_bytes());
+        epb.extend_from_slice(&3u32.to_le_bytes());
+        epb.extend_from_slice(&[7, 8, 9, 0]);
+        bytes.extend(block(EPB_TYPE, &epb));
+        let (frames, err) = read_all(bytes);
+        assert!(err.is_none(), "{:?}", err.map(|e| e.to_string()));
+        assert_eq!(frames.len(), 1);
+        assert_eq!(frames[0].3, vec![7, 8, 9]);
+        assert_eq!(frames[0].0, Timestamp { secs: 0, nanos: 5_000 });
+    }
+
+    #[test]
+    fn a_record_cut_by_every_chunk_boundary_reads_whole() {
+        // Records of every size around the chunk size, so boundaries fall everywhere.
+        let mut bytes = pcap_header(0xa1b2_c3d4, 1);
+        let sizes: Vec<usize> = (0..40).map(|i| 6_000 + i * 997).collect();
+        for (i, &n) in sizes.iter().enumerate() {
+            bytes.extend(record(i as u32, 0, &vec![i as u8; n], n as u32));
+        }
+        let (frames, err) = read_all(bytes);
+        assert!(err.is_none());
+        let got: Vec<usize> = frames.iter().map(|f| f.3.len()).collect();
+        assert_eq!(got, sizes);
+        assert!(frames.iter().enumerate().all(|(i, f)| f.3.iter().all(|&b| b == i as u8)));
     }
 }

@@ -7,6 +7,7 @@
 
 mod file;
 mod memory;
+mod readahead;
 
 use std::fmt;
 use std::path::PathBuf;
