@@ -65,28 +65,36 @@ impl Filter {
     }
 
     /// Whether the frame passes the filter.
+    #[inline]
     pub fn matches(&mut self, frame: &Frame<'_>) -> bool {
+        // Nearly every capture has one link type, compiled before the first packet.
         if let Some((link, Some(program))) = self.compiled.first() {
             if *link == frame.link {
                 return program.matches(frame.data, frame.orig_len);
             }
         }
-        // Nearly every capture has one link type: look at the first entry before searching.
-        let node = match self.compiled.iter().find(|(l, _)| *l == frame.link) {
-            Some((_, node)) => node,
+        self.matches_other_link(frame)
+    }
+
+    /// The rare path: a link type met for the first time, or one the filter cannot serve.
+    #[cold]
+    #[inline(never)]
+    fn matches_other_link(&mut self, frame: &Frame<'_>) -> bool {
+        let index = match self.compiled.iter().position(|(l, _)| *l == frame.link) {
+            Some(i) => i,
             None => {
-                let node = match compile::compile(&self.expr, frame.link) {
+                let program = match compile::compile(&self.expr, frame.link) {
                     Ok(node) => Some(Program::new(&node)),
                     Err(e) => {
                         self.refused.push((frame.link, e));
                         None
                     }
                 };
-                self.compiled.push((frame.link, node));
-                &self.compiled[self.compiled.len() - 1].1
+                self.compiled.push((frame.link, program));
+                self.compiled.len() - 1
             }
         };
-        match node {
+        match &self.compiled[index].1 {
             Some(program) => program.matches(frame.data, frame.orig_len),
             None => false,
         }
