@@ -224,6 +224,35 @@ fn reads_standard_input_from_a_pipe() {
 }
 
 #[test]
+fn reads_pcapng_from_standard_input() {
+    let Some(corpus) = util::corpus() else {
+        return util::skip("reads_pcapng_from_standard_input", "no corpus beside the repository");
+    };
+    let path = corpus.join("pcap/of13_ericsson.pcapng");
+    let bytes = std::fs::read(&path).unwrap();
+    let mut child = util::hark()
+        .args(["-r", "-", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // Written in small pieces, as a pipe from a live capture delivers it.
+    let writer = std::thread::spawn(move || {
+        for piece in bytes.chunks(1000) {
+            stdin.write_all(piece).unwrap();
+        }
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let from_pipe = util::eve_lines(&out.stdout);
+    let from_file = util::eve_lines(&util::run(&["-r", path.to_str().unwrap(), "--json"]).stdout);
+    assert_eq!(from_pipe.len(), 175);
+    assert_eq!(from_pipe, from_file);
+}
+
+#[test]
 fn output_is_flushed_while_waiting_for_input() {
     // Feed one packet, then wait: its line must arrive before the pipe closes.
     let bytes = std::fs::read(sample()).unwrap();

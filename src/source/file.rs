@@ -682,6 +682,73 @@ mod tests {
         assert_eq!(frames[0].0, Timestamp { secs: 0, nanos: 5_000 });
     }
 
+    /// A section header, little-endian, with no options.
+    fn section_header() -> Vec<u8> {
+        let mut shb = 0x1a2b_3c4du32.to_le_bytes().to_vec();
+        shb.extend_from_slice(&[1, 0, 0, 0]);
+        shb.extend_from_slice(&(-1i64).to_le_bytes());
+        block(SHB_TYPE, &shb)
+    }
+
+    /// An interface description: link type, snap length, and an if_tsresol option.
+    fn interface(link: u16, snaplen: u32, tsresol: u8) -> Vec<u8> {
+        let mut idb = link.to_le_bytes().to_vec();
+        idb.extend_from_slice(&[0, 0]);
+        idb.extend_from_slice(&snaplen.to_le_bytes());
+        // if_tsresol (code 9, length 1, padded to 4), then opt_endofopt.
+        idb.extend_from_slice(&[9, 0, 1, 0, tsresol, 0, 0, 0, 0, 0, 0, 0]);
+        block(IDB_TYPE, &idb)
+    }
+
+    fn padded(data: &[u8]) -> Vec<u8> {
+        let mut v = data.to_vec();
+        v.resize(data.len().div_ceil(4) * 4, 0);
+        v
+    }
+
+    #[test]
+    fn pcapng_interfaces_keep_their_own_link_type_and_clock() {
+        let mut bytes = section_header();
+        bytes.extend(interface(1, 0, 6)); // Ethernet, microseconds
+        bytes.extend(interface(101, 4, 9)); // raw IP, nanoseconds, snap length 4
+        let epb = |if_id: u32, ticks: u64, data: &[u8]| {
+            let mut b = if_id.to_le_bytes().to_vec();
+            b.extend_from_slice(&((ticks >> 32) as u32).to_le_bytes());
+            b.extend_from_slice(&(ticks as u32).to_le_bytes());
+            b.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            b.extend_from_slice(&(data.len() as u32 + 10).to_le_bytes());
+            b.extend(padded(data));
+            block(EPB_TYPE, &b)
+        };
+        bytes.extend(epb(0, 1_500_000, &[1, 2, 3]));
+        bytes.extend(epb(1, 2_000_000_007, &[0x45, 0, 0]));
+        // A simple packet block belongs to the first interface and has no time.
+        let mut spb = 5u32.to_le_bytes().to_vec();
+        spb.extend(padded(&[9, 9, 9, 9, 9]));
+        bytes.extend(block(SPB_TYPE, &spb));
+        // An obsolete packet block on interface 1: if_id, drops, ts, caplen, len, data.
+        let mut opb = 1u16.to_le_bytes().to_vec();
+        opb.extend_from_slice(&0u16.to_le_bytes());
+        opb.extend_from_slice(&0u32.to_le_bytes());
+        opb.extend_from_slice(&3_000_000_000u32.to_le_bytes());
+        opb.extend_from_slice(&2u32.to_le_bytes());
+        opb.extend_from_slice(&2u32.to_le_bytes());
+        opb.extend(padded(&[0x60, 1]));
+        bytes.extend(block(OPB_TYPE, &opb));
+        let (frames, err) = read_all(bytes);
+        assert!(err.is_none(), "{:?}", err.map(|e| e.to_string()));
+        let got: Vec<(Timestamp, LinkType, u32, Vec<u8>)> = frames;
+        assert_eq!(
+            got,
+            vec![
+                (Timestamp { secs: 1, nanos: 500_000_000 }, LinkType::ETHERNET, 13, vec![1, 2, 3]),
+                (Timestamp { secs: 2, nanos: 7 }, LinkType::RAW, 13, vec![0x45, 0, 0]),
+                (Timestamp { secs: 2, nanos: 7 }, LinkType::ETHERNET, 5, vec![9, 9, 9, 9, 9]),
+                (Timestamp { secs: 3, nanos: 0 }, LinkType::RAW, 2, vec![0x60, 1]),
+            ]
+        );
+    }
+
     #[test]
     fn a_record_cut_by_every_chunk_boundary_reads_whole() {
         // Records of every size around the chunk size, so boundaries fall everywhere.
