@@ -206,19 +206,30 @@ fn snaplen_cuts_what_is_written() {
     assert_eq!(stats["truncated"], 29);
 }
 
-#[test]
-fn reads_standard_input_from_a_pipe() {
-    let bytes = std::fs::read(sample()).unwrap();
+/// What hark prints as EVE for a capture written to its standard input in small pieces,
+/// as a pipe from a live capture delivers it.
+fn eve_from_pipe(bytes: Vec<u8>) -> Vec<serde_json::Value> {
     let mut child = util::hark()
         .args(["-r", "-", "--json"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(&bytes).unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        for piece in bytes.chunks(1000) {
+            stdin.write_all(piece).unwrap();
+        }
+    });
     let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
     assert_eq!(out.status.code(), Some(0));
-    let from_pipe = util::eve_lines(&out.stdout);
+    util::eve_lines(&out.stdout)
+}
+
+#[test]
+fn reads_standard_input_from_a_pipe() {
+    let from_pipe = eve_from_pipe(std::fs::read(sample()).unwrap());
     let from_file = util::eve_lines(&util::run(&["-r", &sample(), "--json"]).stdout);
     assert_eq!(from_pipe, from_file);
 }
@@ -229,24 +240,7 @@ fn reads_pcapng_from_standard_input() {
         return util::skip("reads_pcapng_from_standard_input", "no corpus beside the repository");
     };
     let path = corpus.join("pcap/of13_ericsson.pcapng");
-    let bytes = std::fs::read(&path).unwrap();
-    let mut child = util::hark()
-        .args(["-r", "-", "--json"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    // Written in small pieces, as a pipe from a live capture delivers it.
-    let writer = std::thread::spawn(move || {
-        for piece in bytes.chunks(1000) {
-            stdin.write_all(piece).unwrap();
-        }
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let from_pipe = util::eve_lines(&out.stdout);
+    let from_pipe = eve_from_pipe(std::fs::read(&path).unwrap());
     let from_file = util::eve_lines(&util::run(&["-r", path.to_str().unwrap(), "--json"]).stdout);
     assert_eq!(from_pipe.len(), 175);
     assert_eq!(from_pipe, from_file);

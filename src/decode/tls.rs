@@ -66,29 +66,8 @@ impl<'a> Reader<'a> {
 mod tests {
     use super::*;
 
-    /// A minimal ClientHello for "lab.example": one suite, no session, one extension.
     fn hello() -> Vec<u8> {
-        let name = b"lab.example";
-        let mut sni = Vec::new();
-        sni.extend_from_slice(&((name.len() + 3) as u16).to_be_bytes());
-        sni.push(0);
-        sni.extend_from_slice(&(name.len() as u16).to_be_bytes());
-        sni.extend_from_slice(name);
-        let mut ext = vec![0, 0];
-        ext.extend_from_slice(&(sni.len() as u16).to_be_bytes());
-        ext.extend(sni);
-        let mut body = vec![3, 3];
-        body.extend_from_slice(&[0xaa; 32]);
-        body.extend_from_slice(&[0, 0, 2, 0x13, 0x01, 1, 0]);
-        body.extend_from_slice(&(ext.len() as u16).to_be_bytes());
-        body.extend(ext);
-        let mut hs = vec![1, 0];
-        hs.extend_from_slice(&(body.len() as u16).to_be_bytes());
-        hs.extend(body);
-        let mut rec = vec![22, 3, 1];
-        rec.extend_from_slice(&(hs.len() as u16).to_be_bytes());
-        rec.extend(hs);
-        rec
+        crate::sample::client_hello("lab.example")
     }
 
     #[test]

@@ -50,6 +50,7 @@ struct Parser {
     start: Pos,
 }
 
+/// Words that are keywords of the language, never an id (with `UNSUPPORTED`).
 const KEYWORDS: &[&str] = &[
     "and",
     "or",
@@ -62,7 +63,6 @@ const KEYWORDS: &[&str] = &[
     "port",
     "portrange",
     "proto",
-    "gateway",
     "broadcast",
     "multicast",
     "less",
@@ -88,20 +88,6 @@ const KEYWORDS: &[&str] = &[
     "vrrp",
     "ah",
     "esp",
-    "protochain",
-    "fddi",
-    "tr",
-    "wlan",
-    "decnet",
-    "iso",
-    "atalk",
-    "ipx",
-    "pppoed",
-    "pppoes",
-    "geneve",
-    "type",
-    "subtype",
-    "dir",
 ];
 
 fn proto_keyword(word: &str) -> Option<Proto> {
@@ -143,6 +129,10 @@ const UNSUPPORTED: &[&str] = &[
     "subtype",
     "dir",
 ];
+
+fn is_keyword(word: &str) -> bool {
+    KEYWORDS.contains(&word) || UNSUPPORTED.contains(&word)
+}
 
 impl Parser {
     fn mark(&mut self) {
@@ -197,7 +187,7 @@ impl Parser {
     /// Whether the next token is an id (an address, number or name) rather than a keyword.
     fn at_bare_id(&self) -> bool {
         match self.peek() {
-            Kind::Word(w) => !KEYWORDS.contains(&w.as_str()),
+            Kind::Word(w) => !is_keyword(w),
             Kind::Escaped(_) => true,
             _ => false,
         }
@@ -519,7 +509,7 @@ impl Parser {
         }
         let token = self.tokens[self.pos.min(self.tokens.len() - 1)].clone();
         let (text, escaped) = match &token.kind {
-            Kind::Word(w) if !KEYWORDS.contains(&w.as_str()) => (w.clone(), false),
+            Kind::Word(w) if !is_keyword(w) => (w.clone(), false),
             Kind::Escaped(w) => (w.clone(), true),
             other => {
                 let what = match q.kind {
