@@ -357,10 +357,8 @@ impl Parser {
                 self.next();
                 Ok((self.prim(Prim::Multicast(Proto::Ether)), None))
             }
-            _ if KEYWORDS.contains(&w) && !matches!(w, "and" | "or" | "not" | "mask") => {
-                self.head()
-            }
-            _ if KEYWORDS.contains(&w) => {
+            _ if is_keyword(w) && !matches!(w, "and" | "or" | "not" | "mask") => self.head(),
+            _ if is_keyword(w) => {
                 Err(self.error_here(format!("expected a primitive, found '{w}'")))
             }
             _ => {
