@@ -17,7 +17,8 @@ fn main() {
     let expr = "tcp dst port 22 and tcp[tcpflags] & tcp-syn != 0";
     for (name, frame) in [("SSH SYN", &lab[17]), ("HTTP GET", &lab[7])] {
         let mut filter = Filter::new(expr).expect("the expression parses");
-        let rounds: usize = std::env::var("ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(20_000_000);
+        let rounds: usize =
+            std::env::var("ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(20_000_000);
         let mut hits = 0u64;
         let start = Instant::now();
         for _ in 0..rounds {
