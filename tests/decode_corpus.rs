@@ -371,3 +371,78 @@ fn corpus_matches_wireshark() {
     let app_ratio = app_same as f64 / app_cells.max(1) as f64;
     assert!(app_ratio >= 0.95, "application cells equal: {:.1}% (goal 95%)", app_ratio * 100.0);
 }
+
+/// The per-packet lines name the addresses and ports Wireshark finds, in tcpdump's
+/// `src.port > dst.port` shape, for every corpus frame where hark and Wireshark agree on
+/// them (the differences above are left out).
+#[test]
+fn lines_show_wiresharks_addresses_and_ports() {
+    let Some(corpus) = util::corpus() else {
+        return util::skip(
+            "lines_show_wiresharks_addresses_and_ports",
+            "../shared/corpus is not beside the repository",
+        );
+    };
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    let mut files: Vec<_> =
+        std::fs::read_dir(corpus.join("pcap")).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    for path in &files {
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        let out = util::run(&["-r", path.to_str().unwrap()]);
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let lines: Vec<&str> = text.lines().collect();
+        let truth = truth_rows(&corpus.join("truth").join(format!("{name}.tsv")));
+        assert_eq!(lines.len(), truth.len(), "{name}: one line per frame");
+        for (line, want) in lines.iter().zip(&truth) {
+            let frame: u64 = want["frame.number"].parse().unwrap();
+            let get = |c: &str| want.get(c).cloned();
+            let listed = |cols: &[&'static str]| {
+                cols.iter().any(|c| {
+                    let d = Difference {
+                        file: name.clone(),
+                        frame,
+                        column: c,
+                        wireshark: String::new(),
+                        hark: String::new(),
+                    };
+                    explanation(&d).is_some()
+                })
+            };
+            let (src, dst) =
+                match (get("ip.src").or(get("ipv6.src")), get("ip.dst").or(get("ipv6.dst"))) {
+                    (Some(s), Some(d)) => (s, d),
+                    _ => continue,
+                };
+            let ports = match (
+                get("tcp.srcport").or(get("udp.srcport")),
+                get("tcp.dstport").or(get("udp.dstport")),
+            ) {
+                (Some(s), Some(d)) => Some((s, d)),
+                _ => None,
+            };
+            if listed(&[
+                "ip.src",
+                "ip.dst",
+                "tcp.srcport",
+                "tcp.dstport",
+                "udp.srcport",
+                "udp.dstport",
+            ]) {
+                continue;
+            }
+            let expected = match ports {
+                Some((sp, dp)) => format!(" {src}.{sp} > {dst}.{dp}:"),
+                None => format!(" {src} > {dst}:"),
+            };
+            checked += 1;
+            if !line.contains(&expected) {
+                wrong.push(format!("{name} #{frame}: expected {expected:?} in {line:?}"));
+            }
+        }
+    }
+    eprintln!("lines: {checked} corpus lines checked against Wireshark's addresses and ports");
+    assert!(checked > 500, "only {checked} lines could be checked");
+    assert!(wrong.is_empty(), "{} lines disagree:\n{}", wrong.len(), wrong.join("\n"));
+}
