@@ -11,9 +11,13 @@ use crate::cli::config::{Config, OutputChoice};
 use crate::decode::Packet;
 use crate::error::Error;
 use crate::filter::Filter;
+use crate::output::eve::AlertPlace;
 use crate::output::pcap_writer::PcapWriter;
+use crate::output::stats::ScriptCounts;
 use crate::output::{self, Mode, Outputs};
+use crate::script::{Chain, Verdict};
 use crate::source::{FileSource, LinkType, Source};
+use std::io::Write;
 
 /// How often (in packets) the loop looks at the clock, the stop flag and the progress bar.
 const CHECK_EVERY: u64 = 256;
@@ -45,6 +49,14 @@ pub fn run(mut config: Config) -> Result<Summary, Error> {
     if let (Some(filter), Some(link)) = (config.filter.as_mut(), source.link_type()) {
         filter.prepare(link).map_err(|e| Error::Usage(format!("filter: {e}")))?;
     }
+    let mut chain = if config.scripts.is_empty() {
+        None
+    } else {
+        Some(
+            Chain::load(&config.scripts, source.link_type(), config.tick_every)
+                .map_err(Error::Scripts)?,
+        )
+    };
     let pcap = match &config.write {
         Some(path) => Some(
             PcapWriter::create(
@@ -63,28 +75,55 @@ pub fn run(mut config: Config) -> Result<Summary, Error> {
         OutputChoice::Quiet => Mode::Quiet,
     };
     let lines_on_terminal = matches!(mode, Mode::Lines(_)) && std::io::stdout().is_terminal();
-    let outputs = Outputs::new(mode, output::raw_stdout(), pcap);
+    let mut outputs = Outputs::new(mode, output::raw_stdout(), pcap);
+    if let Some(path) = &config.alerts {
+        outputs.alerts_to(path)?;
+    }
     let progress = progress_bar(&source, lines_on_terminal);
-    let result =
-        pump(&mut source, outputs, config.filter.as_mut(), config.count, &stop, progress.as_ref());
+    let stages = Stages { filter: config.filter.as_mut(), chain: chain.as_mut() };
+    let result = pump(&mut source, outputs, stages, config.count, &stop, progress.as_ref());
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
     result
 }
 
+/// What stands between the source and the outputs.
+pub struct Stages<'a> {
+    pub filter: Option<&'a mut Filter>,
+    pub chain: Option<&'a mut Chain>,
+}
+
+/// Prints script errors, one line each, as they happen.
+fn report_script_errors(chain: &mut Chain) {
+    if chain.error_lines.is_empty() {
+        return;
+    }
+    let mut stderr = std::io::stderr().lock();
+    for line in chain.error_lines.drain(..) {
+        let _ = writeln!(stderr, "hark: script error: {line}");
+    }
+}
+
 /// Moves every frame from `source` to `outputs`.
 pub fn pump<S: Source + ?Sized>(
     source: &mut S,
     mut outputs: Outputs,
-    mut filter: Option<&mut Filter>,
+    stages: Stages<'_>,
     count: Option<u64>,
     stop: &AtomicBool,
     progress: Option<&ProgressBar>,
 ) -> Result<Summary, Error> {
+    let Stages { mut filter, mut chain } = stages;
     let mut number = 0u64;
     let mut passed = 0u64;
     let mut flush_error = None;
+    if let Some(chain) = chain.as_deref_mut() {
+        let events = chain.start();
+        report_script_errors(chain);
+        outputs.events(&events, AlertPlace::Time(output::now()))?;
+    }
+    let mut last_ts = None;
     let outcome = loop {
         if count.is_some_and(|c| passed >= c) {
             break Ok(());
@@ -118,8 +157,31 @@ pub fn pump<S: Source + ?Sized>(
         };
         number += 1;
         outputs.count(&frame);
+        last_ts = Some(frame.ts);
+        if let Some(chain) = chain.as_deref_mut() {
+            // Ticks follow the time of every packet read, whether or not it passes.
+            chain.clock(frame.ts.as_f64());
+            let ticked = chain.take_events();
+            report_script_errors(chain);
+            if let Err(e) = outputs.events(&ticked, AlertPlace::Time(frame.ts)) {
+                break Err(e);
+            }
+        }
         if let Some(filter) = filter.as_deref_mut() {
             if !filter.matches(&frame) {
+                continue;
+            }
+        }
+        let mut events = Vec::new();
+        if let Some(chain) = chain.as_deref_mut() {
+            let verdict = chain.packet(&frame, number);
+            events = chain.take_events();
+            report_script_errors(chain);
+            if verdict == Verdict::Drop {
+                let pkt = Packet::new(frame);
+                if let Err(e) = outputs.events(&events, AlertPlace::Packet(&pkt, number)) {
+                    break Err(e);
+                }
                 continue;
             }
         }
@@ -128,7 +190,31 @@ pub fn pump<S: Source + ?Sized>(
         if let Err(e) = outputs.packet(&pkt, number) {
             break Err(e);
         }
+        if !events.is_empty() {
+            if let Err(e) = outputs.events(&events, AlertPlace::Packet(&pkt, number)) {
+                break Err(e);
+            }
+        }
     };
+    if let Some(chain) = chain {
+        let events = chain.stop();
+        report_script_errors(chain);
+        let ts = last_ts.unwrap_or_else(output::now);
+        if !matches!(outcome, Err(Error::BrokenPipe)) {
+            outputs.events(&events, AlertPlace::Time(ts))?;
+        }
+        outputs.stats.scripts = chain
+            .scripts
+            .iter()
+            .map(|s| ScriptCounts {
+                script: s.name.to_string(),
+                calls: s.stats.calls,
+                errors: s.stats.errors,
+                alerts: s.stats.alerts,
+                time_us: s.stats.time.as_micros() as u64,
+            })
+            .collect();
+    }
     // Whatever stopped the loop, what was read is written before the error is reported.
     let finished = match &outcome {
         Err(Error::BrokenPipe) => Ok(()),

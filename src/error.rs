@@ -17,6 +17,8 @@ pub enum Error {
     Output { what: String, source: io::Error },
     /// Standard output was closed by its reader (`| head`): not a failure.
     BrokenPipe,
+    /// Scripts that cannot run: one `file:line:col: message` each (exit 2).
+    Scripts(Vec<String>),
 }
 
 impl Error {
@@ -40,7 +42,7 @@ impl Error {
     /// The process exit status for this error.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Usage(_) => 2,
+            Error::Usage(_) | Error::Scripts(_) => 2,
             Error::BrokenPipe => 0,
             Error::Source(_) | Error::Output { .. } => 1,
         }
@@ -61,6 +63,8 @@ impl fmt::Display for Error {
                 write!(f, "cannot write output: {what}: {}{fix}", source::io_reason(source))
             }
             Error::BrokenPipe => write!(f, "output closed"),
+            // One line per script error, each read as its own "hark: script: ..." line.
+            Error::Scripts(lines) => write!(f, "script: {}", lines.join("\nhark: script: ")),
         }
     }
 }

@@ -14,9 +14,11 @@ pub mod app;
 pub mod cli;
 pub mod decode;
 pub mod error;
+pub mod event;
 pub mod filter;
 pub mod output;
 pub mod sample;
+pub mod script;
 pub mod source;
 
 pub use error::Error;

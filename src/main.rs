@@ -8,6 +8,10 @@ use hark::cli::args::Args;
 use hark::cli::config::Config;
 
 fn main() -> ExitCode {
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if argv.get(1).is_some_and(|a| a == "check") {
+        return check(&argv[2..]);
+    }
     let args = match Args::try_parse() {
         Ok(args) => args,
         Err(e) => return usage_error(&e),
@@ -49,6 +53,35 @@ fn main() -> ExitCode {
             ExitCode::from(code as u8)
         }
     }
+}
+
+/// `hark check PATH...`: compiles scripts and their FILTERs; one `file:line:col: message`
+/// line per error on standard output; exit 1 on any error.
+fn check(paths: &[std::ffi::OsString]) -> ExitCode {
+    if paths.is_empty() {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "hark: check: no script given (usage: hark check PATH...)"
+        );
+        return ExitCode::from(2);
+    }
+    let paths: Vec<std::path::PathBuf> = paths.iter().map(std::path::PathBuf::from).collect();
+    for path in &paths {
+        if !path.exists() {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "hark: check: {}: no such file or folder (check the path)",
+                path.display()
+            );
+            return ExitCode::from(2);
+        }
+    }
+    let errors = hark::script::check(&paths);
+    let mut stdout = std::io::stdout().lock();
+    for line in &errors {
+        let _ = writeln!(stdout, "{line}");
+    }
+    if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }
 
 /// Prints clap's verdict as hark's one-line usage error, or help and version as asked.

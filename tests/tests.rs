@@ -14,3 +14,6 @@ mod decode_corpus;
 
 // The filter language against tcpdump's own verdicts.
 mod filter_tcpdump;
+
+// The script chain: detectors, order, drops, state, ticks, hostile scripts, `hark check`.
+mod scripts;

@@ -57,6 +57,18 @@ pub struct Args {
     #[arg(short = 'l')]
     pub line_buffered: bool,
 
+    /// A script file or a folder of *.rhai scripts; may repeat (run in file-name order)
+    #[arg(short = 's', value_name = "PATH")]
+    pub scripts: Vec<PathBuf>,
+
+    /// Append alerts as EVE JSON lines to FILE, one flushed line each
+    #[arg(long = "alerts", value_name = "FILE")]
+    pub alerts: Option<PathBuf>,
+
+    /// Period of on_tick in seconds of packet time (default 1)
+    #[arg(long = "tick-every", value_name = "SECS", default_value_t = 1.0)]
+    pub tick_every: f64,
+
     /// Read the filter expression from FILE (`#` starts a comment)
     #[arg(short = 'F', value_name = "FILE")]
     pub filter_file: Option<PathBuf>,

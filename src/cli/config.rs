@@ -21,6 +21,10 @@ pub struct Config {
     pub snaplen: Option<u32>,
     /// The filter, parsed; compiled for a link type once the capture is open.
     pub filter: Option<Filter>,
+    /// Script files and folders, checked to exist; loaded once the capture is open.
+    pub scripts: Vec<PathBuf>,
+    pub alerts: Option<PathBuf>,
+    pub tick_every: f64,
 }
 
 /// What goes to standard output.
@@ -69,7 +73,36 @@ impl Config {
             other => other,
         };
         let filter = filter(&args.expression, args.filter_file.as_deref())?;
-        Ok(Config { input, write: args.write, count: args.count, output, snaplen, filter })
+        for path in &args.scripts {
+            let text = path.to_string_lossy();
+            if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) && !path.exists() {
+                return Err(Error::Usage(format!(
+                    "-s {text}: -s takes a script file or folder (tcpdump's snap length is --snaplen {text})"
+                )));
+            }
+            if !path.exists() {
+                return Err(Error::Usage(format!(
+                    "-s {text}: no such script file or folder (check the path)"
+                )));
+            }
+        }
+        if !(args.tick_every > 0.0 && args.tick_every.is_finite()) {
+            return Err(Error::Usage(format!(
+                "--tick-every {}: must be a positive number of seconds",
+                args.tick_every
+            )));
+        }
+        Ok(Config {
+            input,
+            write: args.write,
+            count: args.count,
+            output,
+            snaplen,
+            filter,
+            scripts: args.scripts,
+            alerts: args.alerts,
+            tick_every: args.tick_every,
+        })
     }
 }
 

@@ -7,6 +7,7 @@ use std::io::Write;
 
 use crate::decode::summary::{push_ip, push_mac, push_padded, push_u64};
 use crate::decode::{Packet, ProtoName};
+use crate::event::Alert;
 use crate::output::stats::Stats;
 use crate::source::Timestamp;
 
@@ -158,15 +159,69 @@ pub fn write_packet(out: &mut Vec<u8>, clock: &mut Clock, pkt: &Packet<'_>, numb
     out.extend_from_slice(b"}\n");
 }
 
+/// Appends an `event_type:"alert"` line in the shape Suricata's schema accepts: hark's own
+/// keys only inside `alert.metadata` and `alert.context`.
+pub fn write_alert(out: &mut Vec<u8>, clock: &mut Clock, at: AlertPlace<'_, '_>, alert: &Alert) {
+    match at {
+        AlertPlace::Packet(pkt, number) => write_common(out, clock, pkt, number, "alert"),
+        AlertPlace::Time(ts) => {
+            out.extend_from_slice(b"{\"timestamp\":\"");
+            clock.write(out, ts);
+            out.extend_from_slice(b"\",\"event_type\":\"alert\"");
+        }
+    }
+    out.extend_from_slice(b",\"alert\":{\"action\":\"allowed\",\"gid\":1,\"signature_id\":");
+    push_u64(out, u64::from(alert.signature_id));
+    out.extend_from_slice(b",\"rev\":");
+    push_u64(out, u64::from(alert.rev));
+    out.extend_from_slice(b",\"signature\":");
+    push_str(out, &alert.signature);
+    out.extend_from_slice(b",\"category\":");
+    push_str(out, &alert.category);
+    let _ = write!(out, ",\"severity\":{}", alert.severity);
+    out.extend_from_slice(b",\"metadata\":");
+    let _ = serde_json::to_writer(&mut *out, &alert.metadata);
+    out.extend_from_slice(b",\"context\":{\"script\":");
+    push_str(out, &alert.script);
+    out.extend_from_slice(b",\"script_sha256\":");
+    push_str(out, &alert.script_sha256);
+    out.extend_from_slice(b"}}}\n");
+}
+
+/// What an alert is about: the packet that raised it, or only a time (from `on_tick`,
+/// `on_start`, `on_stop`).
+#[derive(Clone, Copy)]
+pub enum AlertPlace<'p, 'a> {
+    Packet(&'p Packet<'a>, u64),
+    Time(Timestamp),
+}
+
 /// Appends the final `event_type:"stats"` line.
 pub fn write_stats(out: &mut Vec<u8>, clock: &mut Clock, ts: Timestamp, stats: &Stats) {
     out.extend_from_slice(b"{\"timestamp\":\"");
     clock.write(out, ts);
-    let _ = writeln!(
+    let _ = write!(
         out,
-        "\",\"event_type\":\"stats\",\"stats\":{{\"packets\":{},\"bytes\":{},\"dropped\":{},\"truncated\":{},\"alerts\":{}}}}}",
+        "\",\"event_type\":\"stats\",\"stats\":{{\"packets\":{},\"bytes\":{},\"dropped\":{},\"truncated\":{},\"alerts\":{}",
         stats.packets, stats.bytes, stats.dropped, stats.truncated, stats.alerts
     );
+    if !stats.scripts.is_empty() {
+        out.extend_from_slice(b",\"scripts\":[");
+        for (i, s) in stats.scripts.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"script\":");
+            push_str(out, &s.script);
+            let _ = write!(
+                out,
+                ",\"calls\":{},\"errors\":{},\"alerts\":{},\"time_us\":{}}}",
+                s.calls, s.errors, s.alerts, s.time_us
+            );
+        }
+        out.push(b']');
+    }
+    out.extend_from_slice(b"}}\n");
 }
 
 /// Appends a JSON string with escapes.

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use crate::decode::Packet;
 use crate::error::Error;
+use crate::event::Event;
 use crate::source::{Frame, Timestamp};
 use line::LineSink;
 use pcap_writer::PcapWriter;
@@ -38,6 +39,8 @@ pub enum Mode {
 /// Every sink a packet reaches.
 pub struct Outputs {
     mode: Mode,
+    /// `--alerts FILE`: alerts appended, one flushed line each.
+    alerts_file: Option<(std::path::PathBuf, std::fs::File)>,
     buf: Vec<u8>,
     stdout: Box<dyn Write>,
     pcap: Option<PcapWriter>,
@@ -51,6 +54,7 @@ impl Outputs {
     pub fn new(mode: Mode, stdout: Box<dyn Write>, pcap: Option<PcapWriter>) -> Outputs {
         Outputs {
             mode,
+            alerts_file: None,
             buf: Vec::with_capacity(FLUSH_AT + 4096),
             stdout,
             pcap,
@@ -59,6 +63,57 @@ impl Outputs {
             last_ts: None,
             stats: Stats::default(),
         }
+    }
+
+    /// Appends alerts to `path` as well, one flushed EVE line each.
+    pub fn alerts_to(&mut self, path: &std::path::Path) -> Result<(), Error> {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| Error::output(path, e))?;
+        self.alerts_file = Some((path.to_path_buf(), file));
+        Ok(())
+    }
+
+    /// Writes what scripts said: alerts (about `place`) and log lines.
+    pub fn events(
+        &mut self,
+        events: &[Event],
+        place: eve::AlertPlace<'_, '_>,
+    ) -> Result<(), Error> {
+        let ts = match place {
+            eve::AlertPlace::Packet(pkt, _) => pkt.frame().ts,
+            eve::AlertPlace::Time(ts) => ts,
+        };
+        for event in events {
+            match event {
+                Event::Alert(alert) => {
+                    self.stats.alerts += 1;
+                    if let Some((path, file)) = &mut self.alerts_file {
+                        let mut line = Vec::new();
+                        eve::write_alert(&mut line, &mut self.clock, place, alert);
+                        file.write_all(&line).map_err(|e| Error::output(path, e))?;
+                    }
+                    match &self.mode {
+                        Mode::Json { .. } => {
+                            eve::write_alert(&mut self.buf, &mut self.clock, place, alert)
+                        }
+                        Mode::Lines(_) => line::write_alert(&mut self.buf, ts, place, alert),
+                        Mode::Quiet => {}
+                    }
+                }
+                Event::Log { script, text } => match &self.mode {
+                    Mode::Lines(_) => line::write_log(&mut self.buf, ts, script, text),
+                    // Standard output holds only EVE or nothing: logs go to standard error.
+                    Mode::Json { .. } | Mode::Quiet => {
+                        let mut stderr = io::stderr().lock();
+                        let _ = writeln!(stderr, "{script}: {text}");
+                    }
+                },
+            }
+        }
+        Ok(())
     }
 
     /// Counts a frame read from the source, whether or not it passes the filter.
@@ -130,7 +185,8 @@ impl Outputs {
     }
 }
 
-fn now() -> Timestamp {
+/// The wall-clock time, for events that no packet dates.
+pub fn now() -> Timestamp {
     let since =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     Timestamp { secs: i64::try_from(since.as_secs()).unwrap_or(0), nanos: since.subsec_nanos() }

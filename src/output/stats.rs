@@ -13,4 +13,16 @@ pub struct Stats {
     pub truncated: u64,
     /// Alerts raised.
     pub alerts: u64,
+    /// Per script, in chain order.
+    pub scripts: Vec<ScriptCounts>,
+}
+
+/// What one script did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ScriptCounts {
+    pub script: String,
+    pub calls: u64,
+    pub errors: u64,
+    pub alerts: u64,
+    pub time_us: u64,
 }

@@ -1,0 +1,50 @@
+//! The one place a Rhai `Engine` is made: limits always on, nothing that reaches files,
+//! processes or the network, and `print`/`debug` routed to hark's log.
+
+use std::sync::{Arc, Mutex};
+
+use rhai::Engine;
+
+use super::host::Host;
+use super::{api_host, api_packet};
+
+/// Operations one hook call may run before it is stopped.
+pub const MAX_OPERATIONS: u64 = 100_000;
+/// Nested function calls a script may make.
+pub const MAX_CALL_LEVELS: usize = 64;
+/// Longest string, in bytes.
+pub const MAX_STRING_SIZE: usize = 64 * 1024;
+/// Most elements in an array, and entries in a map.
+pub const MAX_ARRAY_SIZE: usize = 100_000;
+pub const MAX_MAP_SIZE: usize = 100_000;
+
+/// Builds the engine every script runs on.
+pub fn new(host: Arc<Mutex<Host>>) -> Engine {
+    // `Engine::new` brings only the language's core packages: strings, maths, arrays and
+    // maps. Rhai has no file, process or network access unless the host registers it, and
+    // hark registers none; modules cannot be loaded (no resolver) and `eval` is off.
+    let mut engine = Engine::new();
+    engine.set_max_operations(MAX_OPERATIONS);
+    engine.set_max_call_levels(MAX_CALL_LEVELS);
+    engine.set_max_expr_depths(128, 64);
+    engine.set_max_string_size(MAX_STRING_SIZE);
+    engine.set_max_array_size(MAX_ARRAY_SIZE);
+    engine.set_max_map_size(MAX_MAP_SIZE);
+    engine.set_module_resolver(rhai::module_resolvers::DummyModuleResolver::new());
+    engine.disable_symbol("eval");
+    let print_host = Arc::clone(&host);
+    engine.on_print(move |text| {
+        if let Ok(mut h) = print_host.lock() {
+            h.log(text.to_string());
+        }
+    });
+    let debug_host = Arc::clone(&host);
+    engine.on_debug(move |text, _source, _pos| {
+        if let Ok(mut h) = debug_host.lock() {
+            h.log(text.to_string());
+        }
+    });
+    api_packet::register(&mut engine);
+    api_host::register(&mut engine, host);
+    engine
+}

@@ -1,0 +1,401 @@
+//! The script chain: Rhai scripts that see each packet, in file-name order.
+//!
+//! Each script's hooks are optional (`on_start`, `on_packet(pkt)`, `on_tick(now)`,
+//! `on_stop`); `this` is the script's own map, kept across calls. A `const FILTER` in tcpdump
+//! syntax gates `on_packet` natively, so a script only runs for the packets it wants. A
+//! script that errs or runs out of its budget is stopped for that call only: the error is
+//! counted and reported (the first few, then a summary at most every ten seconds) and the
+//! packet goes on down the chain.
+
+mod api_host;
+mod api_packet;
+mod engine;
+mod host;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rhai::{
+    AST, CallFnOptions, Dynamic, Engine, EvalAltResult, ImmutableString, Map, Position, Scope,
+};
+use sha2::{Digest, Sha256};
+
+use crate::event::Event;
+use crate::filter::Filter;
+use crate::source::{Frame, LinkType};
+pub use api_host::to_json;
+pub use api_packet::ScriptPacket;
+use host::Host;
+
+/// Errors of one script reported one by one before they are only counted.
+const ERRORS_SHOWN: u64 = 5;
+/// How often, at most, a summary of the errors not shown is printed.
+const ERROR_SUMMARY_EVERY: Duration = Duration::from_secs(10);
+
+/// What the chain decided for a packet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    Drop,
+}
+
+/// Counters kept per script, reported in the final stats event.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ScriptStats {
+    pub calls: u64,
+    pub errors: u64,
+    pub alerts: u64,
+    pub time: Duration,
+}
+
+/// Which hooks a script defines.
+#[derive(Clone, Copy, Debug, Default)]
+struct Hooks {
+    start: bool,
+    packet: bool,
+    tick: bool,
+    stop: bool,
+}
+
+/// One loaded script.
+pub struct Script {
+    pub path: PathBuf,
+    /// The file name: how alerts, logs and errors name the script.
+    pub name: Arc<str>,
+    sha256: Arc<str>,
+    rev: u32,
+    ast: AST,
+    this: Dynamic,
+    filter: Option<Filter>,
+    hooks: Hooks,
+    pub stats: ScriptStats,
+    errors_not_shown: u64,
+}
+
+/// All scripts, the engine they share, and what they have said.
+pub struct Chain {
+    engine: Engine,
+    host: Arc<Mutex<Host>>,
+    pub scripts: Vec<Script>,
+    next_tick: Option<f64>,
+    tick_every: f64,
+    last_summary: Instant,
+    /// Error lines waiting to be printed (`file:line:col: message`).
+    pub error_lines: Vec<String>,
+}
+
+/// The `.rhai` files a path names: the file itself, or a folder's `*.rhai`.
+pub fn script_files(path: &Path) -> Result<Vec<PathBuf>, String> {
+    if path.is_dir() {
+        let entries =
+            std::fs::read_dir(path).map_err(|e| format!("{}: {}", path.display(), reason(&e)))?;
+        let mut files: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "rhai"))
+            .collect();
+        files.sort();
+        Ok(files)
+    } else {
+        Ok(vec![path.to_path_buf()])
+    }
+}
+
+fn reason(e: &std::io::Error) -> String {
+    crate::source::io_reason(e)
+}
+
+/// `file:line:col: message` for a Rhai error.
+fn located(name: &str, err: &EvalAltResult) -> String {
+    let pos = err.position();
+    let mut text = err.to_string();
+    // Rhai appends " (line L, position C)"; hark puts the place in front instead.
+    if let Some(i) = text.rfind(" (line ") {
+        text.truncate(i);
+    }
+    at(name, pos, &text)
+}
+
+fn at(name: &str, pos: Position, message: &str) -> String {
+    match (pos.line(), pos.position()) {
+        (Some(line), Some(col)) => format!("{name}:{line}:{col}: {message}"),
+        (Some(line), None) => format!("{name}:{line}: {message}"),
+        _ => format!("{name}: {message}"),
+    }
+}
+
+/// Refuses a script that someone other than its owner could change, when hark runs as
+/// root: hot reload must not become a way to run code as root.
+fn check_ownership(path: &Path, name: &str) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    // /proc/self is owned by the process's effective user: no system call needed.
+    let euid = std::fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(u32::MAX);
+    if euid != 0 {
+        return Ok(());
+    }
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("{name}: cannot read: {}", reason(&e)))?;
+    if meta.mode() & 0o022 != 0 {
+        return Err(format!(
+            "{name}: refused: hark runs as root and the file is writable by its group or others (chmod go-w {})",
+            path.display()
+        ));
+    }
+    if meta.uid() != 0 {
+        return Err(format!(
+            "{name}: refused: hark runs as root and the file belongs to user {} (chown root {})",
+            meta.uid(),
+            path.display()
+        ));
+    }
+    Ok(())
+}
+
+impl Chain {
+    /// Compiles the scripts at `paths` (files or folders), in file-name order, runs their
+    /// top level once and compiles their FILTERs for `link`. Every error is returned as
+    /// one `file:line:col: message` line.
+    pub fn load(
+        paths: &[PathBuf],
+        link: Option<LinkType>,
+        tick_every: f64,
+    ) -> Result<Chain, Vec<String>> {
+        let host = Arc::new(Mutex::new(Host::default()));
+        let engine = engine::new(Arc::clone(&host));
+        let mut files = Vec::new();
+        let mut errors = Vec::new();
+        for path in paths {
+            match script_files(path) {
+                Ok(found) => files.extend(found),
+                Err(e) => errors.push(e),
+            }
+        }
+        files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+        let mut scripts = Vec::new();
+        for path in files {
+            match load_script(&engine, &path, link) {
+                Ok(script) => scripts.push(script),
+                Err(mut e) => errors.append(&mut e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Chain {
+            engine,
+            host,
+            scripts,
+            next_tick: None,
+            tick_every: tick_every.max(0.001),
+            last_summary: Instant::now(),
+            error_lines: Vec::new(),
+        })
+    }
+
+    /// Runs every `on_start`.
+    pub fn start(&mut self) -> Vec<Event> {
+        for i in 0..self.scripts.len() {
+            if self.scripts[i].hooks.start {
+                let _ = self.call(i, "on_start", ());
+            }
+        }
+        self.take_events()
+    }
+
+    /// Runs the chain on a packet: each script whose FILTER admits it, until one drops it.
+    pub fn packet(&mut self, frame: &Frame<'_>, number: u64) -> Verdict {
+        let mut handle: Option<ScriptPacket> = None;
+        for i in 0..self.scripts.len() {
+            let script = &mut self.scripts[i];
+            if !script.hooks.packet {
+                continue;
+            }
+            if let Some(filter) = &mut script.filter {
+                if !filter.matches(frame) {
+                    continue;
+                }
+            }
+            let pkt = handle.get_or_insert_with(|| ScriptPacket::new(frame, number)).clone();
+            if let Ok(result) = self.call(i, "on_packet", (pkt,)) {
+                if result.as_bool() == Ok(false) {
+                    return Verdict::Drop;
+                }
+            }
+        }
+        Verdict::Pass
+    }
+
+    /// Calls `on_tick` once for every tick period of packet time passed by `now`.
+    pub fn clock(&mut self, now: f64) {
+        let next = *self.next_tick.get_or_insert(now + self.tick_every);
+        let mut next = next;
+        while now >= next {
+            for i in 0..self.scripts.len() {
+                if self.scripts[i].hooks.tick {
+                    let _ = self.call(i, "on_tick", (next,));
+                }
+            }
+            next += self.tick_every;
+        }
+        self.next_tick = Some(next);
+    }
+
+    /// Runs every `on_stop`.
+    pub fn stop(&mut self) -> Vec<Event> {
+        for i in 0..self.scripts.len() {
+            if self.scripts[i].hooks.stop {
+                let _ = self.call(i, "on_stop", ());
+            }
+        }
+        self.flush_error_summary(true);
+        self.take_events()
+    }
+
+    /// The events raised since the last call.
+    pub fn take_events(&mut self) -> Vec<Event> {
+        match self.host.lock() {
+            Ok(mut h) => std::mem::take(&mut h.events),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    fn call(&mut self, i: usize, hook: &str, args: impl rhai::FuncArgs) -> Result<Dynamic, ()> {
+        let script = &mut self.scripts[i];
+        if let Ok(mut h) = self.host.lock() {
+            h.script = script.name.to_string();
+            h.script_sha256 = script.sha256.to_string();
+            h.rev = script.rev;
+        }
+        let before = self.host.lock().map(|h| h.events.len()).unwrap_or(0);
+        let started = Instant::now();
+        let mut scope = Scope::new();
+        let options =
+            CallFnOptions::new().eval_ast(false).rewind_scope(true).bind_this_ptr(&mut script.this);
+        let result = self.engine.call_fn_with_options::<Dynamic>(
+            options,
+            &mut scope,
+            &script.ast,
+            hook,
+            args,
+        );
+        script.stats.time += started.elapsed();
+        script.stats.calls += 1;
+        if let Ok(h) = self.host.lock() {
+            script.stats.alerts +=
+                h.events.iter().skip(before).filter(|e| matches!(e, Event::Alert(_))).count()
+                    as u64;
+        }
+        match result {
+            Ok(value) => Ok(value),
+            Err(err) => {
+                script.stats.errors += 1;
+                if script.stats.errors <= ERRORS_SHOWN {
+                    // Budget errors carry no position: the hook at least says where.
+                    let line = if err.position().is_none() {
+                        format!("{}: {hook}: {}", script.name, err)
+                    } else {
+                        located(&script.name, &err)
+                    };
+                    self.error_lines.push(line);
+                } else {
+                    script.errors_not_shown += 1;
+                }
+                self.flush_error_summary(false);
+                Err(())
+            }
+        }
+    }
+
+    /// Summarises errors not shown, at most every ten seconds (and at the end).
+    fn flush_error_summary(&mut self, force: bool) {
+        if !force && self.last_summary.elapsed() < ERROR_SUMMARY_EVERY {
+            return;
+        }
+        self.last_summary = Instant::now();
+        for script in &mut self.scripts {
+            if script.errors_not_shown > 0 {
+                let mut line = String::new();
+                let _ = write!(
+                    line,
+                    "{}: {} more errors ({} in all); the first {ERRORS_SHOWN} were shown",
+                    script.name, script.errors_not_shown, script.stats.errors
+                );
+                self.error_lines.push(line);
+                script.errors_not_shown = 0;
+            }
+        }
+    }
+}
+
+fn load_script(
+    engine: &Engine,
+    path: &Path,
+    link: Option<LinkType>,
+) -> Result<Script, Vec<String>> {
+    let name: Arc<str> = path
+        .file_name()
+        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+        .into();
+    check_ownership(path, &name).map_err(|e| vec![e])?;
+    let source = std::fs::read_to_string(path)
+        .map_err(|e| vec![format!("{name}: cannot read: {}", reason(&e))])?;
+    let ast = engine.compile(&source).map_err(|e| {
+        let pos = e.position();
+        let mut text = e.to_string();
+        if let Some(i) = text.rfind(" (line ") {
+            text.truncate(i);
+        }
+        vec![at(&name, pos, &text)]
+    })?;
+    let mut hooks = Hooks::default();
+    for f in ast.iter_functions() {
+        match (f.name, f.params.len()) {
+            ("on_start", 0) => hooks.start = true,
+            ("on_packet", 1) => hooks.packet = true,
+            ("on_tick", 1) => hooks.tick = true,
+            ("on_stop", 0) => hooks.stop = true,
+            _ => {}
+        }
+    }
+    // The top level runs once: it defines constants such as FILTER and LIMIT. Optimizing
+    // the script again with them in scope puts their values into the functions, where
+    // Rhai would otherwise not see them.
+    let mut scope = Scope::new();
+    engine.run_ast_with_scope(&mut scope, &ast).map_err(|e| vec![located(&name, &e)])?;
+    let ast = engine.optimize_ast(&scope, ast, rhai::OptimizationLevel::Simple);
+    let filter = match scope.get_value::<ImmutableString>("FILTER") {
+        Some(text) => {
+            let mut filter =
+                Filter::new(&text).map_err(|e| vec![format!("{name}: FILTER: {e}")])?;
+            if let Some(link) = link {
+                filter.prepare(link).map_err(|e| vec![format!("{name}: FILTER: {e}")])?;
+            }
+            Some(filter)
+        }
+        None => None,
+    };
+    let digest = Sha256::digest(source.as_bytes());
+    let sha256: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    Ok(Script {
+        path: path.to_path_buf(),
+        name,
+        sha256: sha256.into(),
+        rev: 1,
+        ast,
+        this: Dynamic::from_map(Map::new()),
+        filter,
+        hooks,
+        stats: ScriptStats::default(),
+        errors_not_shown: 0,
+    })
+}
+
+/// `hark check`: compiles each script and its FILTER; returns one line per error.
+pub fn check(paths: &[PathBuf]) -> Vec<String> {
+    match Chain::load(paths, None, 1.0) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors,
+    }
+}
