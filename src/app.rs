@@ -211,6 +211,7 @@ pub fn pump<S: Source + ?Sized>(
                 calls: s.stats.calls,
                 errors: s.stats.errors,
                 alerts: s.stats.alerts,
+                evictions: s.stats.evictions,
                 time_us: s.stats.time.as_micros() as u64,
             })
             .collect();

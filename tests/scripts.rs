@@ -300,3 +300,199 @@ fn every_shipped_script_compiles() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
     let _ = sample::lab_conversation();
 }
+
+/// Runs one shipped script on frames built here; returns the EVE lines and standard error.
+fn run_script(name: &str, frames: &[hark::source::OwnedFrame]) -> (Vec<Value>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("input.pcap");
+    util::write_pcap(&path, frames);
+    let out = util::run(&["-r", path.to_str().unwrap(), "-s", &script(name), "-q", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    (util::eve_lines(&out.stdout), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn syn(src: [u8; 4], dport: u16, at_ms: u32) -> hark::source::OwnedFrame {
+    let data = tcp((ATTACKER_MAC, SERVER_MAC), (src, SERVER), (50000, dport), 1, SYN, &[]);
+    frame(SAMPLE_START, at_ms * 1000, data, None)
+}
+
+#[test]
+fn port_scan_alerts_at_the_twentieth_port_within_the_window() {
+    // 25 ports in 2.5 s: the alert comes with the 20th distinct port, once.
+    let fast: Vec<_> = (0..25).map(|i| syn(ATTACKER, 1000 + i, u32::from(i) * 100)).collect();
+    let (events, _) = run_script("tcp_portscan.rhai", &fast);
+    let found = alerts(&events);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["pcap_cnt"], 20);
+    assert_eq!(found[0]["alert"]["metadata"]["ports"], 20);
+    // 25 ports at one every 4 s never has 20 within 10 s; nor do 40 SYNs to one port.
+    let slow: Vec<_> = (0..25).map(|i| syn(ATTACKER, 1000 + i, u32::from(i) * 4000)).collect();
+    assert!(alerts(&run_script("tcp_portscan.rhai", &slow).0).is_empty());
+    let one_port: Vec<_> = (0..40u32).map(|i| syn(ATTACKER, 443, i * 10)).collect();
+    assert!(alerts(&run_script("tcp_portscan.rhai", &one_port).0).is_empty());
+}
+
+#[test]
+fn arp_spoof_alerts_when_a_mac_changes() {
+    use hark::sample::{CLIENT, CLIENT_MAC, arp};
+    let reply = |mac: [u8; 6], at_ms: u32| {
+        frame(
+            SAMPLE_START,
+            at_ms * 1000,
+            arp((mac, CLIENT_MAC), 2, (mac, SERVER), (CLIENT_MAC, CLIENT)),
+            None,
+        )
+    };
+    let frames = vec![
+        reply(SERVER_MAC, 0),
+        reply(SERVER_MAC, 100),
+        reply(ATTACKER_MAC, 200),
+        reply(ATTACKER_MAC, 300),
+    ];
+    let (events, _) = run_script("arp_spoof.rhai", &frames);
+    let found = alerts(&events);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["pcap_cnt"], 3);
+    assert_eq!(found[0]["alert"]["metadata"]["was"], "02:00:00:00:00:01");
+    assert_eq!(found[0]["alert"]["metadata"]["now"], "02:00:00:00:00:66");
+    assert!(alerts(&run_script("arp_spoof.rhai", &frames[..2]).0).is_empty());
+}
+
+#[test]
+fn ping_sweep_alerts_at_the_tenth_host() {
+    use hark::sample::icmp_echo;
+    let ping = |last: u8, at_ms: u32, reply: bool| {
+        frame(
+            SAMPLE_START,
+            at_ms * 1000,
+            icmp_echo((ATTACKER_MAC, SERVER_MAC), (ATTACKER, [198, 18, 1, last]), 1, 1, reply),
+            None,
+        )
+    };
+    let sweep: Vec<_> = (1..=12).map(|h| ping(h, u32::from(h) * 50, false)).collect();
+    let found = alerts(&run_script("ping_sweep.rhai", &sweep).0).len();
+    assert_eq!(found, 1);
+    let (events, _) = run_script("ping_sweep.rhai", &sweep);
+    assert_eq!(alerts(&events)[0]["pcap_cnt"], 10);
+    // Replies, and many pings to one host, are no sweep.
+    let replies: Vec<_> = (1..=12).map(|h| ping(h, u32::from(h) * 50, true)).collect();
+    assert!(alerts(&run_script("ping_sweep.rhai", &replies).0).is_empty());
+    let one_host: Vec<_> = (0..30).map(|i| ping(9, i * 50, false)).collect();
+    assert!(alerts(&run_script("ping_sweep.rhai", &one_host).0).is_empty());
+}
+
+#[test]
+fn dns_logger_logs_each_query_and_alerts_on_watched_names() {
+    use hark::sample::{CLIENT, CLIENT_MAC, RESOLVER, dns_message, udp};
+    let query = |id: u16, name: &str, at_ms: u32| {
+        frame(
+            SAMPLE_START,
+            at_ms * 1000,
+            udp(
+                (CLIENT_MAC, SERVER_MAC),
+                (CLIENT, RESOLVER),
+                (53000 + id, 53),
+                &dns_message(id, name, None),
+            ),
+            None,
+        )
+    };
+    let answer = frame(
+        SAMPLE_START,
+        500_000,
+        udp(
+            (SERVER_MAC, CLIENT_MAC),
+            (RESOLVER, CLIENT),
+            (53, 53001),
+            &dns_message(1, "lab.example", Some(SERVER)),
+        ),
+        None,
+    );
+    let frames = vec![
+        query(1, "lab.example", 0),
+        answer,
+        query(2, "www.evil.example", 600),
+        query(3, "notevil.example", 700),
+    ];
+    let (events, stderr) = run_script("dns_logger.rhai", &frames);
+    assert_eq!(
+        stderr,
+        "dns_logger.rhai: 198.18.0.7 asks lab.example\n\
+         dns_logger.rhai: 198.18.0.7 asks www.evil.example\n\
+         dns_logger.rhai: 198.18.0.7 asks notevil.example\n4 packets captured\n"
+    );
+    let found = alerts(&events);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["alert"]["metadata"]["qname"], "www.evil.example");
+    assert_eq!(found[0]["pcap_cnt"], 3);
+}
+
+#[test]
+fn ttl_anomaly_alerts_once_when_a_source_moves() {
+    let mut frames: Vec<_> = (0..5).map(|i| syn(ATTACKER, 80, i * 10)).collect();
+    let mut odd = syn(ATTACKER, 80, 100);
+    odd.data[22] = 120; // IPv4 TTL
+    frames.push(odd.clone());
+    frames.push(odd);
+    let (events, _) = run_script("ttl_anomaly.rhai", &frames);
+    let found = alerts(&events);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["pcap_cnt"], 6);
+    assert_eq!(found[0]["alert"]["metadata"]["usual"], 64);
+    assert_eq!(found[0]["alert"]["metadata"]["seen"], 120);
+    // The sample's hosts keep their TTL.
+    assert!(alerts(&run_script("ttl_anomaly.rhai", &sample::lab_conversation()).0).is_empty());
+}
+
+#[test]
+fn noise_dropper_drops_arp_and_mdns_only() {
+    let (_dir, written) = util::temp_path("quiet.pcap");
+    let out = util::run(&[
+        "-r",
+        &sample_pcap(),
+        "-s",
+        &script("10-drop-noise.rhai"),
+        "-q",
+        "-w",
+        written.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    // The sample holds two ARP frames and one mDNS query (in VLAN 10).
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "26 packets captured (29 read)\n");
+    let text = String::from_utf8(util::run(&["-r", written.to_str().unwrap()]).stdout).unwrap();
+    assert!(!text.contains("ARP") && !text.contains("5353"), "{text}");
+}
+
+#[test]
+fn top_talkers_lists_sources_by_bytes() {
+    // The truth, from the frames as built: bytes on the wire by source address.
+    let mut totals: std::collections::BTreeMap<String, u64> = Default::default();
+    for f in sample::lab_conversation() {
+        let pkt = hark::decode::Packet::new(f.as_frame());
+        if let Some(src) = pkt.src_ip() {
+            *totals.entry(src.to_string()).or_default() += u64::from(f.orig_len);
+        }
+    }
+    let mut rows: Vec<(u64, String)> = totals.into_iter().map(|(h, b)| (b, h)).collect();
+    rows.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut expected: String = rows
+        .iter()
+        .take(5)
+        .map(|(b, h)| format!("top_talkers.rhai: {h} sent {b} bytes\n"))
+        .collect();
+    expected.push_str("29 packets captured\n");
+    let (_, stderr) = run_script("top_talkers.rhai", &sample::lab_conversation());
+    util::assert_same_text(&expected, &stderr);
+}
+
+#[test]
+fn tables_count_their_evictions() {
+    let (_dir, scripts) = folder(&[(
+        "small.rhai",
+        "fn on_start() { this.t = table(#{ ttl: 60, max: 3 }); }\nfn on_packet(pkt) { this.t.incr(pkt.number); }\n",
+    )]);
+    let out = util::run(&["-r", &sample_pcap(), "-s", scripts.to_str().unwrap(), "-q", "--json"]);
+    let events = util::eve_lines(&out.stdout);
+    // 29 distinct keys into 3 places: 26 give way.
+    assert_eq!(stats(&events)["scripts"][0]["evictions"], 26);
+}

@@ -215,8 +215,8 @@ pub fn write_stats(out: &mut Vec<u8>, clock: &mut Clock, ts: Timestamp, stats: &
             push_str(out, &s.script);
             let _ = write!(
                 out,
-                ",\"calls\":{},\"errors\":{},\"alerts\":{},\"time_us\":{}}}",
-                s.calls, s.errors, s.alerts, s.time_us
+                ",\"calls\":{},\"errors\":{},\"alerts\":{},\"evictions\":{},\"time_us\":{}}}",
+                s.calls, s.errors, s.alerts, s.evictions, s.time_us
             );
         }
         out.push(b']');

@@ -24,5 +24,6 @@ pub struct ScriptCounts {
     pub calls: u64,
     pub errors: u64,
     pub alerts: u64,
+    pub evictions: u64,
     pub time_us: u64,
 }

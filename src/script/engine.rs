@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use rhai::Engine;
 
+use super::api_table::{self, Clock, Table};
 use super::host::Host;
 use super::{api_host, api_packet};
 
@@ -18,8 +19,8 @@ pub const MAX_STRING_SIZE: usize = 64 * 1024;
 pub const MAX_ARRAY_SIZE: usize = 100_000;
 pub const MAX_MAP_SIZE: usize = 100_000;
 
-/// Builds the engine every script runs on.
-pub fn new(host: Arc<Mutex<Host>>) -> Engine {
+/// Builds the engine every script runs on; `clock` is the packet time tables expire on.
+pub fn new(host: Arc<Mutex<Host>>, clock: Clock) -> Engine {
     // `Engine::new` brings only the language's core packages: strings, maths, arrays and
     // maps. Rhai has no file, process or network access unless the host registers it, and
     // hark registers none; modules cannot be loaded (no resolver) and `eval` is off.
@@ -45,6 +46,11 @@ pub fn new(host: Arc<Mutex<Host>>) -> Engine {
         }
     });
     api_packet::register(&mut engine);
+    let table_host = Arc::clone(&host);
+    api_table::register(&mut engine, move |options| {
+        let evictions = table_host.lock().map(|mut h| h.evictions()).unwrap_or_default();
+        Table::new(options, clock.clone(), evictions)
+    });
     api_host::register(&mut engine, host);
     engine
 }

@@ -1,6 +1,10 @@
 //! What the engine's callbacks share with the chain: which script is running, and the
 //! events it has produced so far.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
 use crate::event::{Alert, Event};
 
 /// The state behind `alert()`, `log()` and `print()`.
@@ -12,6 +16,8 @@ pub struct Host {
     pub rev: u32,
     /// Events raised since the chain last collected them.
     pub events: Vec<Event>,
+    /// Evictions from each script's tables, by script file name.
+    pub evictions: HashMap<String, Arc<AtomicU64>>,
 }
 
 impl Host {
@@ -19,6 +25,11 @@ impl Host {
     pub fn log(&mut self, text: String) {
         let script = self.script.clone();
         self.events.push(Event::Log { script, text });
+    }
+
+    /// The eviction counter of the running script's tables.
+    pub fn evictions(&mut self) -> Arc<AtomicU64> {
+        Arc::clone(self.evictions.entry(self.script.clone()).or_default())
     }
 
     /// Records an alert from the running script.

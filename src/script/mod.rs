@@ -9,6 +9,7 @@
 
 mod api_host;
 mod api_packet;
+mod api_table;
 mod engine;
 mod host;
 
@@ -47,6 +48,8 @@ pub struct ScriptStats {
     pub calls: u64,
     pub errors: u64,
     pub alerts: u64,
+    /// Entries pushed out of the script's tables by their `max`.
+    pub evictions: u64,
     pub time: Duration,
 }
 
@@ -78,6 +81,7 @@ pub struct Script {
 pub struct Chain {
     engine: Engine,
     host: Arc<Mutex<Host>>,
+    clock: api_table::Clock,
     pub scripts: Vec<Script>,
     next_tick: Option<f64>,
     tick_every: f64,
@@ -163,7 +167,8 @@ impl Chain {
         tick_every: f64,
     ) -> Result<Chain, Vec<String>> {
         let host = Arc::new(Mutex::new(Host::default()));
-        let engine = engine::new(Arc::clone(&host));
+        let clock = api_table::Clock::default();
+        let engine = engine::new(Arc::clone(&host), clock.clone());
         let mut files = Vec::new();
         let mut errors = Vec::new();
         for path in paths {
@@ -186,6 +191,7 @@ impl Chain {
         Ok(Chain {
             engine,
             host,
+            clock,
             scripts,
             next_tick: None,
             tick_every: tick_every.max(0.001),
@@ -206,6 +212,7 @@ impl Chain {
 
     /// Runs the chain on a packet: each script whose FILTER admits it, until one drops it.
     pub fn packet(&mut self, frame: &Frame<'_>, number: u64) -> Verdict {
+        self.clock.set(frame.ts.as_f64());
         let mut handle: Option<ScriptPacket> = None;
         for i in 0..self.scripts.len() {
             let script = &mut self.scripts[i];
@@ -229,9 +236,9 @@ impl Chain {
 
     /// Calls `on_tick` once for every tick period of packet time passed by `now`.
     pub fn clock(&mut self, now: f64) {
-        let next = *self.next_tick.get_or_insert(now + self.tick_every);
-        let mut next = next;
+        let mut next = *self.next_tick.get_or_insert(now + self.tick_every);
         while now >= next {
+            self.clock.set(next);
             for i in 0..self.scripts.len() {
                 if self.scripts[i].hooks.tick {
                     let _ = self.call(i, "on_tick", (next,));
@@ -247,6 +254,13 @@ impl Chain {
         for i in 0..self.scripts.len() {
             if self.scripts[i].hooks.stop {
                 let _ = self.call(i, "on_stop", ());
+            }
+        }
+        if let Ok(h) = self.host.lock() {
+            for script in &mut self.scripts {
+                if let Some(count) = h.evictions.get(&*script.name) {
+                    script.stats.evictions = count.load(std::sync::atomic::Ordering::Relaxed);
+                }
             }
         }
         self.flush_error_summary(true);
