@@ -45,7 +45,7 @@ pub fn run(mut config: Config) -> Result<Summary, Error> {
         let _ = signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&stop));
         let _ = signal_hook::flag::register(signal, Arc::clone(&stop));
     }
-    let mut source = FileSource::open(&config.input, &mut || {})?;
+    let mut source = FileSource::open(&config.input, &mut || true)?;
     if let (Some(filter), Some(link)) = (config.filter.as_mut(), source.link_type()) {
         filter.prepare(link).map_err(|e| Error::Usage(format!("filter: {e}")))?;
     }
@@ -144,6 +144,8 @@ pub fn pump<S: Source + ?Sized>(
                 if flush_error.is_none() {
                     flush_error = outputs.flush().err();
                 }
+                // Ctrl-C or SIGTERM while the input is quiet ends the wait, and the run.
+                !stop.load(Ordering::Relaxed)
             };
             source.next_frame(&mut before_wait)
         };

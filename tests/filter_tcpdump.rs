@@ -145,9 +145,9 @@ const EXPRESSIONS: &[&str] = &[
 ];
 
 fn read_frames(path: &Path) -> Vec<(u32, Vec<u8>)> {
-    let mut src = FileSource::open(path.to_str().unwrap(), &mut || {}).unwrap();
+    let mut src = FileSource::open(path.to_str().unwrap(), &mut || true).unwrap();
     let mut out = Vec::new();
-    while let Ok(Some(f)) = src.next_frame(&mut || {}) {
+    while let Ok(Some(f)) = src.next_frame(&mut || true) {
         out.push((f.orig_len, f.data.to_vec()));
     }
     out
@@ -161,10 +161,10 @@ fn inputs(dir: &Path) -> Vec<PathBuf> {
             std::fs::read_dir(corpus.join("pcap")).unwrap().map(|e| e.unwrap().path()).collect();
         files.sort();
         for path in files {
-            let Ok(mut src) = FileSource::open(path.to_str().unwrap(), &mut || {}) else {
+            let Ok(mut src) = FileSource::open(path.to_str().unwrap(), &mut || true) else {
                 continue;
             };
-            while let Ok(Some(f)) = src.next_frame(&mut || {}) {
+            while let Ok(Some(f)) = src.next_frame(&mut || true) {
                 let frame = OwnedFrame {
                     ts: f.ts,
                     link: f.link,

@@ -496,3 +496,95 @@ fn tables_count_their_evictions() {
     // 29 distinct keys into 3 places: 26 give way.
     assert_eq!(stats(&events)["scripts"][0]["evictions"], 26);
 }
+
+/// Feeds the sample to hark on a pipe left open, then sends `signal` once every packet has
+/// been seen; returns hark's exit status, standard error and the alerts file.
+fn interrupted(signal: &str) -> (Option<i32>, String, Vec<u8>) {
+    use std::io::Write;
+    use std::process::Stdio;
+    let (_dir, scripts) = folder(&[(
+        "every.rhai",
+        "fn on_packet(pkt) { alert(\"seen\", #{ n: pkt.number }); }\nfn on_stop() { log(\"stopped\"); }\n",
+    )]);
+    let (_alerts_dir, alerts_path) = util::temp_path("alerts.json");
+    let mut child = util::hark()
+        .args([
+            "-r",
+            "-",
+            "-q",
+            "-s",
+            scripts.to_str().unwrap(),
+            "--alerts",
+            alerts_path.to_str().unwrap(),
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&std::fs::read(sample_pcap()).unwrap()).unwrap();
+    stdin.flush().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::fs::read_to_string(&alerts_path).map_or(0, |t| t.lines().count()) < 29 {
+        assert!(std::time::Instant::now() < deadline, "hark did not see the packets");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let status = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    drop(stdin);
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        std::fs::read(&alerts_path).unwrap(),
+    )
+}
+
+#[test]
+fn on_stop_runs_on_sigint_and_sigterm_with_whole_alert_lines() {
+    for signal in ["-INT", "-TERM"] {
+        let (code, stderr, alerts_file) = interrupted(signal);
+        assert_eq!(code, Some(0), "{signal}: {stderr}");
+        assert_eq!(stderr, "every.rhai: stopped\n29 packets captured\n", "{signal}");
+        assert!(alerts_file.ends_with(b"\n"), "{signal}: the last alert line is whole");
+        assert_eq!(util::eve_lines(&alerts_file).len(), 29, "{signal}");
+    }
+}
+
+#[test]
+fn as_root_scripts_others_could_change_are_refused() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    if std::fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(1) != 0 {
+        return util::skip(
+            "as_root_scripts_others_could_change_are_refused",
+            "the check only applies when hark runs as root",
+        );
+    }
+    let (_dir, scripts) = folder(&[
+        ("open.rhai", "fn on_packet(pkt) {}\n"),
+        ("theirs.rhai", "fn on_packet(pkt) {}\n"),
+    ]);
+    let open = scripts.join("open.rhai");
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let out = util::run(&["-r", &sample_pcap(), "-s", open.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "hark: script: open.rhai: refused: hark runs as root and the file is writable by its group or others (chmod go-w {})\n",
+            open.display()
+        )
+    );
+    let theirs = scripts.join("theirs.rhai");
+    std::os::unix::fs::chown(&theirs, Some(65534), None).unwrap();
+    let out = util::run(&["-r", &sample_pcap(), "-s", theirs.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("theirs.rhai: refused: hark runs as root and the file belongs to user 65534")
+    );
+}

@@ -30,8 +30,8 @@ fn corpus_frames() -> Option<Vec<OwnedFrame>> {
     let mut frames = Vec::new();
     for entry in entries.flatten() {
         let path = entry.path();
-        let Ok(mut src) = FileSource::open(path.to_str()?, &mut || {}) else { continue };
-        while let Ok(Some(f)) = src.next_frame(&mut || {}) {
+        let Ok(mut src) = FileSource::open(path.to_str()?, &mut || true) else { continue };
+        while let Ok(Some(f)) = src.next_frame(&mut || true) {
             frames.push(OwnedFrame {
                 ts: f.ts,
                 link: f.link,

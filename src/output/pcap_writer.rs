@@ -103,9 +103,9 @@ mod tests {
         w.write(&Frame { ts, link: LinkType::RAW, orig_len: 6, data: &data }).unwrap();
         w.flush().unwrap();
         assert_eq!((w.written, w.skipped), (1, 1));
-        let mut src = FileSource::open(path.to_str().unwrap(), &mut || {}).unwrap();
-        let f = src.next_frame(&mut || {}).unwrap().unwrap();
+        let mut src = FileSource::open(path.to_str().unwrap(), &mut || true).unwrap();
+        let f = src.next_frame(&mut || true).unwrap().unwrap();
         assert_eq!((f.ts, f.orig_len, f.data), (ts, 6, &data[..4]));
-        assert!(src.next_frame(&mut || {}).unwrap().is_none());
+        assert!(src.next_frame(&mut || true).unwrap().is_none());
     }
 }

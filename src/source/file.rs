@@ -41,6 +41,8 @@ pub struct FileSource {
     /// Input offset of `buf[0]` (negative while `buf` starts with unused headroom).
     base: i64,
     eof: bool,
+    /// The caller stopped the wait for input: the stream ends here, with no error.
+    stopped: bool,
     total: Option<u64>,
     format: Format,
     /// Bytes of the frame handed out last, consumed at the next call.
@@ -69,7 +71,7 @@ enum Step {
 
 impl FileSource {
     /// Opens a path, or standard input when `path` is `-`, and reads the file header.
-    pub fn open(path: &str, before_wait: &mut dyn FnMut()) -> Result<FileSource, Error> {
+    pub fn open(path: &str, before_wait: &mut dyn FnMut() -> bool) -> Result<FileSource, Error> {
         let (reader, total): (Box<dyn Read + Send>, Option<u64>) = if path == "-" {
             (Box::new(io::stdin()), None)
         } else {
@@ -88,7 +90,7 @@ impl FileSource {
         input: &str,
         reader: Box<dyn Read + Send>,
         total: Option<u64>,
-        before_wait: &mut dyn FnMut(),
+        before_wait: &mut dyn FnMut() -> bool,
     ) -> Result<FileSource, Error> {
         let reader = ReadAhead::start(reader)
             .map_err(|e| Error::new(input, ErrorKind::Read { offset: 0, source: e }))?;
@@ -100,6 +102,7 @@ impl FileSource {
             end: 0,
             base: 0,
             eof: false,
+            stopped: false,
             total,
             format: Format::PcapNg { big_endian: false, interfaces: Vec::new(), first_link: None },
             pending: 0,
@@ -112,7 +115,7 @@ impl FileSource {
 
     /// Reads a pcapng file's leading section and interface blocks, so that its link type
     /// and timestamp precision are known before the first packet.
-    fn read_leading_blocks(&mut self, before_wait: &mut dyn FnMut()) -> Result<(), Error> {
+    fn read_leading_blocks(&mut self, before_wait: &mut dyn FnMut() -> bool) -> Result<(), Error> {
         if !matches!(self.format, Format::PcapNg { .. }) {
             return Ok(());
         }
@@ -173,13 +176,17 @@ impl FileSource {
     }
 
     /// Makes at least `need` bytes available, or reports where the input ended.
-    fn fill(&mut self, need: usize, before_wait: &mut dyn FnMut()) -> Result<bool, Error> {
+    fn fill(&mut self, need: usize, before_wait: &mut dyn FnMut() -> bool) -> Result<bool, Error> {
         while self.end - self.start < need {
             if self.eof {
                 return Ok(false);
             }
             match self.reader.next(before_wait) {
                 Chunk::Eof => self.eof = true,
+                Chunk::Stopped => {
+                    self.eof = true;
+                    self.stopped = true;
+                }
                 Chunk::Error(e) => {
                     let offset = self.offset() + (self.end - self.start) as u64;
                     return Err(self.err(ErrorKind::Read { offset, source: e }));
@@ -210,7 +217,7 @@ impl FileSource {
         Ok(true)
     }
 
-    fn read_header(&mut self, before_wait: &mut dyn FnMut()) -> Result<(), Error> {
+    fn read_header(&mut self, before_wait: &mut dyn FnMut() -> bool) -> Result<(), Error> {
         if !self.fill(4, before_wait)? {
             if self.end == self.start {
                 return Err(self.err(ErrorKind::Empty));
@@ -468,7 +475,10 @@ fn stamp(ticks: u64, iface: Option<&Interface>) -> Timestamp {
 }
 
 impl Source for FileSource {
-    fn next_frame(&mut self, before_wait: &mut dyn FnMut()) -> Result<Option<Frame<'_>>, Error> {
+    fn next_frame(
+        &mut self,
+        before_wait: &mut dyn FnMut() -> bool,
+    ) -> Result<Option<Frame<'_>>, Error> {
         self.start += std::mem::take(&mut self.pending);
         // The common case by far, a little-endian classic pcap record that is already in the
         // buffer, is read here in a few loads; everything else goes through pcap-parser.
@@ -485,6 +495,9 @@ impl Source for FileSource {
                 Step::Skip(len) => self.start += len,
                 Step::NeedMore(need) => {
                     if !self.fill(need, before_wait)? {
+                        if self.stopped {
+                            return Ok(None);
+                        }
                         return Err(self.err(ErrorKind::Truncated { offset: self.offset() }));
                     }
                 }
@@ -550,13 +563,13 @@ mod tests {
             "t",
             Box::new(io::Cursor::new(bytes)),
             None,
-            &mut || {},
+            &mut || true,
         ) {
             Ok(s) => s,
             Err(e) => return (out, Some(e)),
         };
         loop {
-            match src.next_frame(&mut || {}) {
+            match src.next_frame(&mut || true) {
                 Ok(Some(f)) => out.push((f.ts, f.link, f.orig_len, f.data.to_vec())),
                 Ok(None) => return (out, None),
                 Err(e) => return (out, Some(e)),
@@ -637,11 +650,11 @@ mod tests {
             "-",
             Box::new(Trickle(io::Cursor::new(bytes))),
             None,
-            &mut || {},
+            &mut || true,
         )
         .unwrap();
         let mut seen = Vec::new();
-        while let Some(f) = src.next_frame(&mut || {}).unwrap() {
+        while let Some(f) = src.next_frame(&mut || true).unwrap() {
             seen.push(f.data.to_vec());
         }
         assert_eq!(seen, vec![vec![1, 2, 3, 4], vec![5, 6]]);
@@ -803,13 +816,13 @@ mod damaged_files {
             "t",
             Box::new(io::Cursor::new(bytes)),
             Some(total),
-            &mut || {},
+            &mut || true,
         ) {
             Ok(s) => s,
             Err(e) => return (frames, Some(e)),
         };
         loop {
-            match src.next_frame(&mut || {}) {
+            match src.next_frame(&mut || true) {
                 Ok(Some(f)) => frames.push(f.data.to_vec()),
                 Ok(None) => return (frames, None),
                 Err(e) => return (frames, Some(e)),

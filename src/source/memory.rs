@@ -31,7 +31,10 @@ impl MemorySource {
 }
 
 impl Source for MemorySource {
-    fn next_frame(&mut self, _before_wait: &mut dyn FnMut()) -> Result<Option<Frame<'_>>, Error> {
+    fn next_frame(
+        &mut self,
+        _before_wait: &mut dyn FnMut() -> bool,
+    ) -> Result<Option<Frame<'_>>, Error> {
         let frame = self.frames.get(self.next);
         self.next += 1;
         Ok(frame.map(OwnedFrame::as_frame))

@@ -15,6 +15,9 @@ use std::path::PathBuf;
 pub use file::FileSource;
 pub use memory::{MemorySource, OwnedFrame};
 
+/// How long a source waits for input before asking its caller again.
+pub const WAIT_STEP: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// The largest packet a capture record may claim, as libpcap's `MAXIMUM_SNAPLEN`.
 pub const MAX_SNAPLEN: u32 = 262_144;
 
@@ -102,9 +105,14 @@ pub struct Frame<'a> {
 pub trait Source {
     /// The next frame, `Ok(None)` at the end, or the damage that stops the stream.
     ///
-    /// `before_wait` is called before the source blocks for more input, so that the caller
-    /// can flush what it holds: readers of its output then see every packet read so far.
-    fn next_frame(&mut self, before_wait: &mut dyn FnMut()) -> Result<Option<Frame<'_>>, Error>;
+    /// `before_wait` is called before the source blocks for more input, and again every
+    /// [`WAIT_STEP`] while it waits, so that the caller can flush what it holds: readers of
+    /// its output then see every packet read so far. It returns false to stop waiting:
+    /// the source then ends as if the input had (Ctrl-C on a quiet pipe).
+    fn next_frame(
+        &mut self,
+        before_wait: &mut dyn FnMut() -> bool,
+    ) -> Result<Option<Frame<'_>>, Error>;
 
     /// The link type of the first interface, the one a pcap written from this source uses.
     fn link_type(&self) -> Option<LinkType>;

@@ -7,7 +7,9 @@
 //! Memory stays at a handful of buffers whatever the input's size.
 
 use std::io::{self, Read};
-use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TryRecvError};
+
+use super::WAIT_STEP;
 use std::thread;
 
 /// Bytes asked of each read.
@@ -24,6 +26,8 @@ pub enum Chunk {
     Data(Vec<u8>, usize),
     Eof,
     Error(io::Error),
+    /// The caller asked to stop waiting.
+    Stopped,
 }
 
 /// The parser's end of the reader thread.
@@ -60,15 +64,23 @@ impl ReadAhead {
         Ok(ReadAhead { chunks, recycle })
     }
 
-    /// The next chunk; `before_wait` runs first if none is ready yet.
-    pub fn next(&self, before_wait: &mut dyn FnMut()) -> Chunk {
+    /// The next chunk; `before_wait` runs first if none is ready yet, and again every
+    /// [`WAIT_STEP`] of waiting; when it returns false, waiting ends with `Stopped`.
+    pub fn next(&self, before_wait: &mut dyn FnMut() -> bool) -> Chunk {
         match self.chunks.try_recv() {
-            Ok(chunk) => chunk,
-            Err(TryRecvError::Empty) => {
-                before_wait();
-                self.chunks.recv().unwrap_or(Chunk::Eof)
+            Ok(chunk) => return chunk,
+            Err(TryRecvError::Disconnected) => return Chunk::Eof,
+            Err(TryRecvError::Empty) => {}
+        }
+        loop {
+            if !before_wait() {
+                return Chunk::Stopped;
             }
-            Err(TryRecvError::Disconnected) => Chunk::Eof,
+            match self.chunks.recv_timeout(WAIT_STEP) {
+                Ok(chunk) => return chunk,
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => return Chunk::Eof,
+            }
         }
     }
 
