@@ -44,8 +44,8 @@ fn raise(host: &Arc<Mutex<Host>>, signature: &str, details: Map) {
         severity,
         category,
         metadata,
-        script: host.script.clone(),
-        script_sha256: host.script_sha256.clone(),
+        script: host.script.to_string(),
+        script_sha256: host.script_sha256.to_string(),
     };
     host.alert(alert);
 }

@@ -1,9 +1,10 @@
 //! The packet as scripts see it: `pkt.src`, `pkt.tcp.syn`, `pkt.dns.qname`, …
 //!
-//! A script gets its own copy of the frame (Rhai values must own their data). Fields are
-//! decoded once, the first time any of them is read, and kept; strings are kept as Rhai's
-//! shared strings so reading one twice allocates nothing. A layer the packet does not have
-//! reads as `()`, so `pkt.tcp?.syn` is safe.
+//! A script gets its own copy of the frame (Rhai values must own their data). Its layers
+//! are taken apart once, the first time any field is read; text (addresses, names) is made
+//! only when asked for and then kept as Rhai's shared strings, so reading one twice
+//! allocates nothing. Layers are small views with getters, not maps built in advance. A
+//! layer the packet does not have reads as `()`, so `pkt.tcp?.syn` is safe.
 
 use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
@@ -24,25 +25,59 @@ struct Inner {
     link: LinkType,
     orig_len: u32,
     data: Vec<u8>,
-    fields: OnceLock<Fields>,
+    core: OnceLock<Core>,
+    src: OnceLock<Dynamic>,
+    dst: OnceLock<Dynamic>,
+    proto: OnceLock<Dynamic>,
+    flow: OnceLock<Dynamic>,
+    app: OnceLock<App>,
 }
 
-/// Everything a script can read, decoded in one pass.
+/// The numeric fields, read in one pass over the layers.
 #[derive(Default)]
-struct Fields {
-    proto: Option<ImmutableString>,
-    src: Option<ImmutableString>,
-    dst: Option<ImmutableString>,
+struct Core {
+    src: Option<IpAddr>,
+    dst: Option<IpAddr>,
+    proto: Option<ProtoName>,
     ports: Option<(u16, u16)>,
     payload: (usize, usize),
-    flow: Option<ImmutableString>,
-    eth: Option<Map>,
-    vlan: Option<i64>,
-    arp: Option<Map>,
-    ip: Option<Map>,
-    tcp: Option<Map>,
-    udp: Option<Map>,
-    icmp: Option<Map>,
+    vlan: Option<u16>,
+    eth: Option<([u8; 6], [u8; 6], u16)>,
+    arp: Option<Arp>,
+    ip: Option<Ip>,
+    tcp: Option<Tcp>,
+    udp_len: Option<u16>,
+    icmp: Option<[u16; 4]>,
+}
+
+#[derive(Clone, Copy)]
+struct Arp {
+    op: u16,
+    sender_mac: [u8; 6],
+    target_mac: [u8; 6],
+}
+
+#[derive(Clone, Copy)]
+struct Ip {
+    version: u8,
+    ttl: u8,
+    proto: u8,
+    id: u16,
+    len: u32,
+    tos: u8,
+}
+
+#[derive(Clone, Copy)]
+struct Tcp {
+    seq: u32,
+    ack_num: u32,
+    window: u16,
+    flags: u16,
+}
+
+/// The application-layer fields, parsed only when a script asks for one.
+#[derive(Default)]
+struct App {
     dns: Option<Map>,
     http: Option<Map>,
     tls: Option<Map>,
@@ -57,35 +92,190 @@ impl ScriptPacket {
             link: frame.link,
             orig_len: frame.orig_len,
             data: frame.data.to_vec(),
-            fields: OnceLock::new(),
+            core: OnceLock::new(),
+            src: OnceLock::new(),
+            dst: OnceLock::new(),
+            proto: OnceLock::new(),
+            flow: OnceLock::new(),
+            app: OnceLock::new(),
         }))
     }
 
-    fn fields(&self) -> &Fields {
-        self.0.fields.get_or_init(|| decode_fields(&self.0))
+    fn view(&self) -> Packet<'_> {
+        let i = &self.0;
+        Packet::new(Frame { ts: i.ts, link: i.link, orig_len: i.orig_len, data: &i.data })
     }
 
-    fn opt<T: Clone + Send + Sync + 'static>(value: &Option<T>) -> Dynamic {
-        value.clone().map_or(Dynamic::UNIT, Dynamic::from)
+    fn core(&self) -> &Core {
+        self.0.core.get_or_init(|| read_core(&self.view(), &self.0.data))
     }
-}
 
-fn text(f: impl FnOnce(&mut Vec<u8>)) -> ImmutableString {
-    let mut out = Vec::new();
-    f(&mut out);
-    String::from_utf8_lossy(&out).into_owned().into()
+    fn app(&self) -> &App {
+        self.0.app.get_or_init(|| read_app(&self.view()))
+    }
+
+    fn src(&self) -> Dynamic {
+        self.0
+            .src
+            .get_or_init(|| self.core().src.map_or(Dynamic::UNIT, |a| ip_text(a).into()))
+            .clone()
+    }
+
+    fn dst(&self) -> Dynamic {
+        self.0
+            .dst
+            .get_or_init(|| self.core().dst.map_or(Dynamic::UNIT, |a| ip_text(a).into()))
+            .clone()
+    }
+
+    fn proto(&self) -> Dynamic {
+        self.0
+            .proto
+            .get_or_init(|| {
+                self.core().proto.map_or(Dynamic::UNIT, |p| {
+                    let name: ImmutableString = match p {
+                        ProtoName::Named("IPv6-ICMP") => "icmpv6".into(),
+                        ProtoName::Named(name) => name.to_lowercase().into(),
+                        ProtoName::Number(n) => n.to_string().into(),
+                    };
+                    name.into()
+                })
+            })
+            .clone()
+    }
+
+    /// One text key per flow, the same in both directions: the lower endpoint first.
+    fn flow(&self) -> Dynamic {
+        self.0
+            .flow
+            .get_or_init(|| {
+                let (src, dst) = (self.src(), self.dst());
+                if src.is_unit() || dst.is_unit() {
+                    return Dynamic::UNIT;
+                }
+                let (sp, dp) = self.core().ports.unwrap_or((0, 0));
+                let a = format!("{src}:{sp}");
+                let b = format!("{dst}:{dp}");
+                let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+                let key: ImmutableString = format!("{} {lo} {hi}", self.proto()).into();
+                key.into()
+            })
+            .clone()
+    }
 }
 
 fn ip_text(addr: IpAddr) -> ImmutableString {
-    text(|o| push_ip(o, addr))
+    let mut out = Vec::new();
+    push_ip(&mut out, addr);
+    String::from_utf8_lossy(&out).into_owned().into()
 }
 
-fn mac_text(mac: &[u8]) -> ImmutableString {
-    text(|o| push_mac(o, mac))
+fn mac_text(mac: &[u8]) -> Dynamic {
+    let mut out = Vec::new();
+    push_mac(&mut out, mac);
+    ImmutableString::from(String::from_utf8_lossy(&out).into_owned()).into()
 }
 
-fn map(entries: Vec<(&str, Dynamic)>) -> Map {
-    entries.into_iter().map(|(k, v)| (k.into(), v)).collect()
+fn read_core(pkt: &Packet<'_>, data: &[u8]) -> Core {
+    let layers = pkt.layers();
+    let mut c = Core {
+        src: pkt.src_ip(),
+        dst: pkt.dst_ip(),
+        proto: pkt.proto_name(),
+        ports: pkt.ports(),
+        ..Core::default()
+    };
+    let payload = pkt.payload();
+    let start = (payload.as_ptr() as usize).saturating_sub(data.as_ptr() as usize);
+    c.payload = if payload.is_empty() { (0, 0) } else { (start, start + payload.len()) };
+    c.vlan = layers.vlans.first().map(|t| t.id);
+    c.eth = layers.eth.as_ref().map(|e| (e.source(), e.destination(), e.ether_type().0));
+    c.arp = layers.arp.as_ref().map(|a| {
+        let mac = |b: &[u8]| {
+            let mut m = [0u8; 6];
+            if let Some(src) = b.get(..6) {
+                m.copy_from_slice(src);
+            }
+            m
+        };
+        Arp {
+            op: a.operation().0,
+            sender_mac: mac(a.sender_hw_addr()),
+            target_mac: mac(a.target_hw_addr()),
+        }
+    });
+    c.ip = layers.ip.as_ref().map(|ip| {
+        let (version, id, len, tos) = match ip {
+            etherparse::LaxIpSlice::Ipv4(v4) => {
+                let h = v4.header();
+                (4, h.identification(), u32::from(h.total_len()), h.slice()[1])
+            }
+            etherparse::LaxIpSlice::Ipv6(v6) => {
+                let h = v6.header();
+                (6, 0, u32::from(h.payload_length()) + 40, h.traffic_class())
+            }
+        };
+        Ip {
+            version,
+            ttl: pkt.ip_ttl().unwrap_or(0),
+            proto: pkt.ip_proto().unwrap_or(0),
+            id,
+            len,
+            tos,
+        }
+    });
+    match &layers.transport {
+        Transport::Tcp(t) => {
+            c.tcp = Some(Tcp {
+                seq: t.sequence_number(),
+                ack_num: t.acknowledgment_number(),
+                window: t.window_size(),
+                flags: pkt.tcp_flags().unwrap_or(0),
+            });
+        }
+        Transport::Udp(u) => c.udp_len = Some(u.length()),
+        Transport::Icmpv4(_) | Transport::Icmpv6(_) => {
+            let (t, code) = pkt.icmp_type_code().unwrap_or((0, None));
+            let rest = match &layers.transport {
+                Transport::Icmpv4(i) => i.bytes5to8(),
+                Transport::Icmpv6(i) => i.bytes5to8(),
+                _ => [0; 4],
+            };
+            c.icmp = Some([
+                u16::from(t),
+                u16::from(code.unwrap_or(0)),
+                u16::from_be_bytes([rest[0], rest[1]]),
+                u16::from_be_bytes([rest[2], rest[3]]),
+            ]);
+        }
+        _ => {}
+    }
+    c
+}
+
+fn read_app(pkt: &Packet<'_>) -> App {
+    let map = |entries: Vec<(&str, Dynamic)>| -> Map {
+        entries.into_iter().map(|(k, v)| (k.into(), v)).collect()
+    };
+    App {
+        dns: pkt.dns().map(|q| {
+            map(vec![
+                ("id", Dynamic::from(i64::from(q.id))),
+                ("qr", Dynamic::from(q.qr)),
+                ("qname", ImmutableString::from(q.qname).into()),
+                ("qtype", Dynamic::from(i64::from(q.qtype))),
+                ("answers", Dynamic::from(i64::from(q.answers))),
+            ])
+        }),
+        http: pkt.http().map(|r| {
+            map(vec![
+                ("method", ImmutableString::from(r.method).into()),
+                ("host", r.host.map_or(Dynamic::UNIT, |h| ImmutableString::from(h).into())),
+                ("path", ImmutableString::from(r.path).into()),
+            ])
+        }),
+        tls: pkt.tls_sni().map(|sni| map(vec![("sni", ImmutableString::from(sni).into())])),
+    }
 }
 
 /// TCP flags as letters, Scapy's way: `S`, `SA`, `PA`, `FA`, `R`.
@@ -103,143 +293,29 @@ fn flag_letters(flags: u16) -> ImmutableString {
     LETTERS.iter().filter(|(bit, _)| flags & bit != 0).map(|(_, c)| *c).collect::<String>().into()
 }
 
-fn decode_fields(inner: &Inner) -> Fields {
-    let frame =
-        Frame { ts: inner.ts, link: inner.link, orig_len: inner.orig_len, data: &inner.data };
-    let pkt = Packet::new(frame);
-    let layers = pkt.layers();
-    let mut f = Fields { ports: pkt.ports(), ..Fields::default() };
-    f.proto = pkt.proto_name().map(|p| match p {
-        ProtoName::Named("IPv6-ICMP") => "icmpv6".into(),
-        ProtoName::Named(name) => name.to_lowercase().into(),
-        ProtoName::Number(n) => n.to_string().into(),
-    });
-    f.src = pkt.src_ip().map(ip_text);
-    f.dst = pkt.dst_ip().map(ip_text);
-    let payload = pkt.payload();
-    let start = (payload.as_ptr() as usize).saturating_sub(inner.data.as_ptr() as usize);
-    f.payload = if payload.is_empty() { (0, 0) } else { (start, start + payload.len()) };
-    if let (Some(src), Some(dst)) = (&f.src, &f.dst) {
-        // The same key both ways: the lower endpoint first.
-        let (sp, dp) = f.ports.unwrap_or((0, 0));
-        let proto = f.proto.clone().unwrap_or_default();
-        let a = format!("{src}:{sp}");
-        let b = format!("{dst}:{dp}");
-        let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-        f.flow = Some(format!("{proto} {lo} {hi}").into());
-    }
-    if let Some(eth) = &layers.eth {
-        f.eth = Some(map(vec![
-            ("src", mac_text(&eth.source()).into()),
-            ("dst", mac_text(&eth.destination()).into()),
-            ("type", Dynamic::from(i64::from(eth.ether_type().0))),
-        ]));
-    }
-    f.vlan = layers.vlans.first().map(|t| i64::from(t.id));
-    if let Some(arp) = &layers.arp {
-        f.arp = Some(map(vec![
-            ("op", Dynamic::from(i64::from(arp.operation().0))),
-            ("sender_mac", mac_text(arp.sender_hw_addr()).into()),
-            ("sender_ip", f.src.clone().map_or(Dynamic::UNIT, Dynamic::from)),
-            ("target_mac", mac_text(arp.target_hw_addr()).into()),
-            ("target_ip", f.dst.clone().map_or(Dynamic::UNIT, Dynamic::from)),
-        ]));
-    }
-    if let Some(ip) = &layers.ip {
-        let (version, id, len, tos) = match ip {
-            etherparse::LaxIpSlice::Ipv4(v4) => {
-                let h = v4.header();
-                (
-                    4,
-                    i64::from(h.identification()),
-                    i64::from(h.total_len()),
-                    i64::from(h.slice()[1]),
-                )
-            }
-            etherparse::LaxIpSlice::Ipv6(v6) => {
-                let h = v6.header();
-                (6, 0, i64::from(h.payload_length()) + 40, i64::from(h.traffic_class()))
-            }
-        };
-        f.ip = Some(map(vec![
-            ("version", Dynamic::from(version as i64)),
-            ("src", ScriptPacket::opt(&f.src)),
-            ("dst", ScriptPacket::opt(&f.dst)),
-            ("ttl", Dynamic::from(i64::from(pkt.ip_ttl().unwrap_or(0)))),
-            ("proto", Dynamic::from(i64::from(pkt.ip_proto().unwrap_or(0)))),
-            ("id", Dynamic::from(id)),
-            ("len", Dynamic::from(len)),
-            ("tos", Dynamic::from(tos)),
-        ]));
-    }
-    let (sport, dport) = f.ports.map_or((Dynamic::UNIT, Dynamic::UNIT), |(s, d)| {
-        (Dynamic::from(i64::from(s)), Dynamic::from(i64::from(d)))
-    });
-    match &layers.transport {
-        Transport::Tcp(t) => {
-            let flags = pkt.tcp_flags().unwrap_or(0);
-            let bit = |b: u16| Dynamic::from(flags & b != 0);
-            f.tcp = Some(map(vec![
-                ("sport", sport),
-                ("dport", dport),
-                ("seq", Dynamic::from(i64::from(t.sequence_number()))),
-                ("ack_num", Dynamic::from(i64::from(t.acknowledgment_number()))),
-                ("window", Dynamic::from(i64::from(t.window_size()))),
-                ("flags", flag_letters(flags).into()),
-                ("fin", bit(0x01)),
-                ("syn", bit(0x02)),
-                ("rst", bit(0x04)),
-                ("psh", bit(0x08)),
-                ("ack", bit(0x10)),
-                ("urg", bit(0x20)),
-            ]));
-        }
-        Transport::Udp(u) => {
-            f.udp = Some(map(vec![
-                ("sport", sport),
-                ("dport", dport),
-                ("len", Dynamic::from(i64::from(u.length()))),
-            ]));
-        }
-        Transport::Icmpv4(_) | Transport::Icmpv6(_) => {
-            let (t, c) = pkt.icmp_type_code().unwrap_or((0, None));
-            let rest = match &layers.transport {
-                Transport::Icmpv4(i) => i.bytes5to8(),
-                Transport::Icmpv6(i) => i.bytes5to8(),
-                _ => [0; 4],
-            };
-            f.icmp = Some(map(vec![
-                ("type", Dynamic::from(i64::from(t))),
-                ("code", Dynamic::from(i64::from(c.unwrap_or(0)))),
-                ("id", Dynamic::from(i64::from(u16::from_be_bytes([rest[0], rest[1]])))),
-                ("seq", Dynamic::from(i64::from(u16::from_be_bytes([rest[2], rest[3]])))),
-            ]));
-        }
-        _ => {}
-    }
-    if let Some(q) = pkt.dns() {
-        f.dns = Some(map(vec![
-            ("id", Dynamic::from(i64::from(q.id))),
-            ("qr", Dynamic::from(q.qr)),
-            ("qname", ImmutableString::from(q.qname).into()),
-            ("qtype", Dynamic::from(i64::from(q.qtype))),
-            ("answers", Dynamic::from(i64::from(q.answers))),
-        ]));
-    }
-    if let Some(req) = pkt.http() {
-        f.http = Some(map(vec![
-            ("method", ImmutableString::from(req.method).into()),
-            ("host", req.host.map_or(Dynamic::UNIT, |h| ImmutableString::from(h).into())),
-            ("path", ImmutableString::from(req.path).into()),
-        ]));
-    }
-    if let Some(sni) = pkt.tls_sni() {
-        f.tls = Some(map(vec![("sni", ImmutableString::from(sni).into())]));
-    }
-    f
+macro_rules! view {
+    ($name:ident) => {
+        /// A layer of a packet, read through getters.
+        #[derive(Clone)]
+        pub struct $name(ScriptPacket);
+    };
+}
+view!(EthView);
+view!(ArpView);
+view!(IpView);
+view!(TcpView);
+view!(UdpView);
+view!(IcmpView);
+
+fn int(v: impl Into<i64>) -> Dynamic {
+    Dynamic::from(v.into())
 }
 
-/// Registers the packet type and its getters.
+fn ports(p: &ScriptPacket) -> (Dynamic, Dynamic) {
+    p.core().ports.map_or((Dynamic::UNIT, Dynamic::UNIT), |(s, d)| (int(s), int(d)))
+}
+
+/// Registers the packet type, its layer views and their getters.
 pub fn register(engine: &mut Engine) {
     engine.register_type_with_name::<ScriptPacket>("Packet");
     engine.register_get("number", |p: &mut ScriptPacket| p.0.number as i64);
@@ -247,37 +323,90 @@ pub fn register(engine: &mut Engine) {
     engine.register_get("len", |p: &mut ScriptPacket| i64::from(p.0.orig_len));
     engine.register_get("caplen", |p: &mut ScriptPacket| p.0.data.len() as i64);
     engine.register_get("iface", |_p: &mut ScriptPacket| Dynamic::UNIT);
-    engine.register_get("proto", |p: &mut ScriptPacket| ScriptPacket::opt(&p.fields().proto));
-    engine.register_get("src", |p: &mut ScriptPacket| ScriptPacket::opt(&p.fields().src));
-    engine.register_get("dst", |p: &mut ScriptPacket| ScriptPacket::opt(&p.fields().dst));
-    engine.register_get("sport", |p: &mut ScriptPacket| {
-        p.fields().ports.map_or(Dynamic::UNIT, |(s, _)| Dynamic::from(i64::from(s)))
-    });
-    engine.register_get("dport", |p: &mut ScriptPacket| {
-        p.fields().ports.map_or(Dynamic::UNIT, |(_, d)| Dynamic::from(i64::from(d)))
-    });
-    engine.register_get("flow", |p: &mut ScriptPacket| ScriptPacket::opt(&p.fields().flow));
+    engine.register_get("proto", |p: &mut ScriptPacket| p.proto());
+    engine.register_get("src", |p: &mut ScriptPacket| p.src());
+    engine.register_get("dst", |p: &mut ScriptPacket| p.dst());
+    engine.register_get("sport", |p: &mut ScriptPacket| ports(p).0);
+    engine.register_get("dport", |p: &mut ScriptPacket| ports(p).1);
+    engine.register_get("flow", |p: &mut ScriptPacket| p.flow());
+    engine.register_get("vlan", |p: &mut ScriptPacket| p.core().vlan.map_or(Dynamic::UNIT, int));
     engine.register_get("payload", |p: &mut ScriptPacket| {
-        let (a, b) = p.fields().payload;
+        let (a, b) = p.core().payload;
         Dynamic::from_blob(p.0.data.get(a..b).unwrap_or_default().to_vec() as Blob)
     });
-    engine.register_get("vlan", |p: &mut ScriptPacket| {
-        p.fields().vlan.map_or(Dynamic::UNIT, Dynamic::from)
+    engine.register_get("dns", |p: &mut ScriptPacket| {
+        p.app().dns.clone().map_or(Dynamic::UNIT, Dynamic::from_map)
     });
+    engine.register_get("http", |p: &mut ScriptPacket| {
+        p.app().http.clone().map_or(Dynamic::UNIT, Dynamic::from_map)
+    });
+    engine.register_get("tls", |p: &mut ScriptPacket| {
+        p.app().tls.clone().map_or(Dynamic::UNIT, Dynamic::from_map)
+    });
+
     macro_rules! layer {
-        ($name:literal, $field:ident) => {
-            engine.register_get($name, |p: &mut ScriptPacket| {
-                p.fields().$field.clone().map_or(Dynamic::UNIT, Dynamic::from_map)
+        ($getter:literal, $view:ident, $present:expr) => {
+            engine.register_type_with_name::<$view>(stringify!($view));
+            engine.register_get($getter, |p: &mut ScriptPacket| {
+                let present: fn(&Core) -> bool = $present;
+                if present(p.core()) { Dynamic::from($view(p.clone())) } else { Dynamic::UNIT }
             });
         };
     }
-    layer!("eth", eth);
-    layer!("arp", arp);
-    layer!("ip", ip);
-    layer!("tcp", tcp);
-    layer!("udp", udp);
-    layer!("icmp", icmp);
-    layer!("dns", dns);
-    layer!("http", http);
-    layer!("tls", tls);
+    layer!("eth", EthView, |c| c.eth.is_some());
+    layer!("arp", ArpView, |c| c.arp.is_some());
+    layer!("ip", IpView, |c| c.ip.is_some());
+    layer!("tcp", TcpView, |c| c.tcp.is_some());
+    layer!("udp", UdpView, |c| c.udp_len.is_some());
+    layer!("icmp", IcmpView, |c| c.icmp.is_some());
+
+    let eth = |v: &EthView| v.0.core().eth.unwrap_or_default();
+    engine.register_get("src", move |v: &mut EthView| mac_text(&eth(v).0));
+    engine.register_get("dst", move |v: &mut EthView| mac_text(&eth(v).1));
+    engine.register_get("type", move |v: &mut EthView| i64::from(eth(v).2));
+
+    let arp = |v: &ArpView| {
+        v.0.core().arp.unwrap_or(Arp { op: 0, sender_mac: [0; 6], target_mac: [0; 6] })
+    };
+    engine.register_get("op", move |v: &mut ArpView| i64::from(arp(v).op));
+    engine.register_get("sender_mac", move |v: &mut ArpView| mac_text(&arp(v).sender_mac));
+    engine.register_get("target_mac", move |v: &mut ArpView| mac_text(&arp(v).target_mac));
+    engine.register_get("sender_ip", |v: &mut ArpView| v.0.src());
+    engine.register_get("target_ip", |v: &mut ArpView| v.0.dst());
+
+    let ip = |v: &IpView| {
+        v.0.core().ip.unwrap_or(Ip { version: 0, ttl: 0, proto: 0, id: 0, len: 0, tos: 0 })
+    };
+    engine.register_get("version", move |v: &mut IpView| i64::from(ip(v).version));
+    engine.register_get("ttl", move |v: &mut IpView| i64::from(ip(v).ttl));
+    engine.register_get("proto", move |v: &mut IpView| i64::from(ip(v).proto));
+    engine.register_get("id", move |v: &mut IpView| i64::from(ip(v).id));
+    engine.register_get("len", move |v: &mut IpView| i64::from(ip(v).len));
+    engine.register_get("tos", move |v: &mut IpView| i64::from(ip(v).tos));
+    engine.register_get("src", |v: &mut IpView| v.0.src());
+    engine.register_get("dst", |v: &mut IpView| v.0.dst());
+
+    let tcp =
+        |v: &TcpView| v.0.core().tcp.unwrap_or(Tcp { seq: 0, ack_num: 0, window: 0, flags: 0 });
+    engine.register_get("sport", |v: &mut TcpView| ports(&v.0).0);
+    engine.register_get("dport", |v: &mut TcpView| ports(&v.0).1);
+    engine.register_get("seq", move |v: &mut TcpView| i64::from(tcp(v).seq));
+    engine.register_get("ack_num", move |v: &mut TcpView| i64::from(tcp(v).ack_num));
+    engine.register_get("window", move |v: &mut TcpView| i64::from(tcp(v).window));
+    engine.register_get("flags", move |v: &mut TcpView| flag_letters(tcp(v).flags));
+    for (name, bit) in
+        [("fin", 0x01), ("syn", 0x02), ("rst", 0x04), ("psh", 0x08), ("ack", 0x10), ("urg", 0x20)]
+    {
+        engine.register_get(name, move |v: &mut TcpView| tcp(v).flags & bit != 0);
+    }
+
+    engine.register_get("sport", |v: &mut UdpView| ports(&v.0).0);
+    engine.register_get("dport", |v: &mut UdpView| ports(&v.0).1);
+    engine.register_get("len", |v: &mut UdpView| i64::from(v.0.core().udp_len.unwrap_or(0)));
+
+    let icmp = |v: &IcmpView| v.0.core().icmp.unwrap_or_default();
+    engine.register_get("type", move |v: &mut IcmpView| i64::from(icmp(v)[0]));
+    engine.register_get("code", move |v: &mut IcmpView| i64::from(icmp(v)[1]));
+    engine.register_get("id", move |v: &mut IcmpView| i64::from(icmp(v)[2]));
+    engine.register_get("seq", move |v: &mut IcmpView| i64::from(icmp(v)[3]));
 }

@@ -81,6 +81,7 @@ pub struct Script {
 pub struct Chain {
     engine: Engine,
     host: Arc<Mutex<Host>>,
+    pending: Arc<std::sync::atomic::AtomicBool>,
     clock: api_table::Clock,
     pub scripts: Vec<Script>,
     next_tick: Option<f64>,
@@ -166,7 +167,9 @@ impl Chain {
         link: Option<LinkType>,
         tick_every: f64,
     ) -> Result<Chain, Vec<String>> {
-        let host = Arc::new(Mutex::new(Host::default()));
+        let host_state = Host::default();
+        let pending = Arc::clone(&host_state.pending);
+        let host = Arc::new(Mutex::new(host_state));
         let clock = api_table::Clock::default();
         let engine = engine::new(Arc::clone(&host), clock.clone());
         let mut files = Vec::new();
@@ -191,6 +194,7 @@ impl Chain {
         Ok(Chain {
             engine,
             host,
+            pending,
             clock,
             scripts,
             next_tick: None,
@@ -269,6 +273,9 @@ impl Chain {
 
     /// The events raised since the last call.
     pub fn take_events(&mut self) -> Vec<Event> {
+        if !self.pending.swap(false, std::sync::atomic::Ordering::Acquire) {
+            return Vec::new();
+        }
         match self.host.lock() {
             Ok(mut h) => std::mem::take(&mut h.events),
             Err(_) => Vec::new(),
@@ -277,12 +284,17 @@ impl Chain {
 
     fn call(&mut self, i: usize, hook: &str, args: impl rhai::FuncArgs) -> Result<Dynamic, ()> {
         let script = &mut self.scripts[i];
-        if let Ok(mut h) = self.host.lock() {
-            h.script = script.name.to_string();
-            h.script_sha256 = script.sha256.to_string();
-            h.rev = script.rev;
-        }
-        let before = self.host.lock().map(|h| h.events.len()).unwrap_or(0);
+        let alerts_before = match self.host.lock() {
+            Ok(mut h) => {
+                if !Arc::ptr_eq(&h.script, &script.name) {
+                    h.script = Arc::clone(&script.name);
+                    h.script_sha256 = Arc::clone(&script.sha256);
+                    h.rev = script.rev;
+                }
+                h.alerts
+            }
+            Err(_) => 0,
+        };
         let started = Instant::now();
         let mut scope = Scope::new();
         let options =
@@ -297,9 +309,7 @@ impl Chain {
         script.stats.time += started.elapsed();
         script.stats.calls += 1;
         if let Ok(h) = self.host.lock() {
-            script.stats.alerts +=
-                h.events.iter().skip(before).filter(|e| matches!(e, Event::Alert(_))).count()
-                    as u64;
+            script.stats.alerts += h.alerts - alerts_before;
         }
         match result {
             Ok(value) => Ok(value),
