@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# hark's script chain beside Suricata 7 and Scapy on the same generated capture.
+#
+#   bash benches/scripts.sh
+#
+# Needs: python3 with scapy (pip), Suricata 7 (installed from Debian's bookworm-backports
+# suite if missing, with the machine's configured mirror), GNU time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packets=${PACKETS:-1000000}
+data=bench-data
+mix=$data/mix-$packets.pcap
+small=$data/mix-100000.pcap
+mkdir -p "$data"
+python3 -c 'import scapy' 2>/dev/null || pip install --quiet scapy
+[ -f "$mix" ] || python3 ../shared/tools/gen_mix.py "$mix" "$packets" >/dev/null
+[ -f "$small" ] || python3 ../shared/tools/gen_mix.py "$small" 100000 >/dev/null
+if ! command -v suricata >/dev/null; then
+    uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || echo http://deb.debian.org/debian)
+    printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$uri" \
+        > /etc/apt/sources.list.d/backports.sources
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t bookworm-backports suricata >/dev/null
+fi
+cargo build --release --quiet
+hark=target/release/hark
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+seconds() { # wall seconds of one run, output discarded
+    local start end
+    start=$(date +%s.%N)
+    "$@" >/dev/null 2>&1 || true
+    end=$(date +%s.%N)
+    echo "$end - $start" | bc -l
+}
+median3() { printf '%s\n' "$(seconds "$@")" "$(seconds "$@")" "$(seconds "$@")" | sort -n | sed -n 2p; }
+per_packet() { echo "$1 * 1000000000 / $2" | bc -l | awk '{printf "%.0f ns", $1}'; }
+rate() { echo "$2 / $1" | bc -l | awk '{printf "%.2f M packets/s", $1/1e6}'; }
+
+# Suricata: one rule, single runmode, alerts-only EVE.
+cat > "$work/suricata.yaml" <<YAML
+%YAML 1.1
+---
+default-log-dir: $work
+outputs:
+  - eve-log:
+      enabled: yes
+      filetype: regular
+      filename: eve.json
+      types:
+        - alert
+logging:
+  default-log-level: error
+YAML
+echo 'alert tcp any any -> any 22 (msg:"SSH SYN"; flags:S; sid:1; rev:1;)' > "$work/ssh.rules"
+suricata_s=$(median3 suricata -r "$mix" --runmode single -S "$work/ssh.rules" -c "$work/suricata.yaml" -l "$work" -k none)
+
+# hark with the shipped SSH script (its FILTER), and the same logic without a FILTER.
+hark_s=$(median3 "$hark" -q -r "$mix" -s scripts/ssh_bruteforce.rhai --alerts /dev/null)
+cat > "$work/ssh_nofilter.rhai" <<'RHAI'
+fn on_start() { this.tries = table(#{ ttl: 600, max: 100000 }); }
+fn on_packet(pkt) {
+    if pkt.tcp?.syn == true && pkt.tcp.ack == false && pkt.dport == 22 {
+        let n = this.tries.incr(pkt.src);
+        if n == 10 { alert("SSH brute force", #{ severity: 2, attempts: n }); }
+    }
+}
+RHAI
+nofilter_s=$(median3 "$hark" -q -r "$mix" -s "$work/ssh_nofilter.rhai" --alerts /dev/null)
+# A FILTER that admits nothing, against no script at all: the cost of a rejected packet.
+printf 'const FILTER = "tcp dst port 1";\nfn on_packet(pkt) { alert("never"); }\n' > "$work/reject.rhai"
+reject_s=$(median3 "$hark" -q -r "$mix" -s "$work/reject.rhai")
+bare_s=$(median3 "$hark" -q -r "$mix")
+
+# Scapy on a tenth of the capture, per packet.
+cat > "$work/scapy_ssh.py" <<'PY'
+import sys
+from collections import Counter
+from scapy.all import sniff, TCP, IP
+tries = Counter()
+def seen(p):
+    if TCP in p and IP in p and p[TCP].dport == 22 and p[TCP].flags & 0x12 == 0x02:
+        tries[p[IP].src] += 1
+sniff(offline=sys.argv[1], prn=seen, store=False)
+PY
+scapy_s=$(seconds python3 "$work/scapy_ssh.py" "$small")
+
+echo "capture: $mix ($packets packets), medians of 3 runs"
+echo "suricata 7 (one rule, --runmode single): $(rate "$suricata_s" "$packets") ($suricata_s s)"
+echo "hark, ssh_bruteforce.rhai with FILTER:   $(rate "$hark_s" "$packets") ($hark_s s), $(echo "$suricata_s / $hark_s" | bc -l | awk '{printf "%.1f", $1}')x Suricata"
+echo "hark, same logic without FILTER:         $(per_packet "$nofilter_s" "$packets") a packet all in ($nofilter_s s)"
+echo "hark, a FILTER that rejects every packet: $(per_packet "$(echo "$reject_s - $bare_s" | bc -l)" "$packets") a packet over no script ($reject_s s vs $bare_s s)"
+echo "scapy sniff(offline=...), 100000 packets: $(rate "$scapy_s" 100000) ($scapy_s s); hark with FILTER is $(echo "($packets / $hark_s) / (100000 / $scapy_s)" | bc -l | awk '{printf "%.0f", $1}')x faster"
