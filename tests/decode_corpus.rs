@@ -446,3 +446,147 @@ fn lines_show_wiresharks_addresses_and_ports() {
     assert!(checked > 500, "only {checked} lines could be checked");
     assert!(wrong.is_empty(), "{} lines disagree:\n{}", wrong.len(), wrong.join("\n"));
 }
+
+/// What a script reads from each corpus packet matches Wireshark's decode (where hark and
+/// Wireshark agree at all; the differences above are left out).
+#[test]
+fn script_fields_match_wireshark() {
+    let Some(corpus) = util::corpus() else {
+        return util::skip(
+            "script_fields_match_wireshark",
+            "../shared/corpus is not beside the repository",
+        );
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("fields.rhai");
+    std::fs::write(
+        &script,
+        r#"fn on_packet(pkt) {
+    let f = [pkt.number, pkt.src, pkt.dst, pkt.sport, pkt.dport, pkt.ip?.ttl, pkt.tcp?.flags, pkt.tcp?.seq,
+             pkt.icmp?.type, pkt.dns?.qname, pkt.eth?.src, pkt.arp?.op, pkt.proto];
+    let out = "";
+    for v in f { out += "|"; if v != () { out += `${v}`; } }
+    log(out);
+}"#,
+    )
+    .unwrap();
+    let letters = |hex: &str| -> String {
+        let bits = u16::from_str_radix(hex.trim_start_matches("0x"), 16).unwrap_or(0);
+        [(1, 'F'), (2, 'S'), (4, 'R'), (8, 'P'), (16, 'A'), (32, 'U'), (64, 'E'), (128, 'C')]
+            .iter()
+            .filter(|(b, _)| bits & b != 0)
+            .map(|(_, c)| *c)
+            .collect()
+    };
+    let mut files: Vec<_> =
+        std::fs::read_dir(corpus.join("pcap")).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    let (mut checked, mut wrong) = (0, Vec::new());
+    for path in &files {
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        let out = util::run(&["-r", path.to_str().unwrap(), "-q", "-s", script.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let rows: Vec<Vec<String>> = stderr
+            .lines()
+            .filter_map(|l| l.strip_prefix("fields.rhai: |"))
+            .map(|l| l.split('|').map(str::to_string).collect())
+            .collect();
+        let truth = truth_rows(&corpus.join("truth").join(format!("{name}.tsv")));
+        assert_eq!(rows.len(), truth.len(), "{name}: one call per packet: {stderr}");
+        for (row, want) in rows.iter().zip(&truth) {
+            let frame: u64 = want["frame.number"].parse().unwrap();
+            assert_eq!(row[0], frame.to_string(), "{name}: pkt.number");
+            let is_arp = row[12] == "arp";
+            let v6 = want.contains_key("ipv6.src");
+            let get = |c: &str| want.get(c).cloned().unwrap_or_default();
+            let transport = |suffix: &str| {
+                let t = get(&format!("tcp.{suffix}"));
+                if t.is_empty() { get(&format!("udp.{suffix}")) } else { t }
+            };
+            let pairs: Vec<(&'static str, String, String)> = vec![
+                (
+                    "ip.src",
+                    row[1].clone(),
+                    if is_arp {
+                        row[1].clone()
+                    } else if v6 {
+                        get("ipv6.src")
+                    } else {
+                        get("ip.src")
+                    },
+                ),
+                (
+                    "ip.dst",
+                    row[2].clone(),
+                    if is_arp {
+                        row[2].clone()
+                    } else if v6 {
+                        get("ipv6.dst")
+                    } else {
+                        get("ip.dst")
+                    },
+                ),
+                ("tcp.srcport", row[3].clone(), transport("srcport")),
+                ("tcp.dstport", row[4].clone(), transport("dstport")),
+                ("ip.ttl", if v6 { String::new() } else { row[5].clone() }, get("ip.ttl")),
+                (
+                    "tcp.flags",
+                    row[6].clone(),
+                    if get("tcp.flags").is_empty() {
+                        String::new()
+                    } else {
+                        letters(&get("tcp.flags"))
+                    },
+                ),
+                ("tcp.seq_raw", row[7].clone(), get("tcp.seq_raw")),
+                (
+                    "icmp.type",
+                    row[8].clone(),
+                    if get("icmp.type").is_empty() { get("icmpv6.type") } else { get("icmp.type") },
+                ),
+                ("dns.qry.name", row[9].clone(), get("dns.qry.name")),
+                ("eth.src", row[10].clone(), get("eth.src")),
+                ("arp.opcode", row[11].clone(), get("arp.opcode")),
+            ];
+            for (column, ours, theirs) in pairs {
+                let columns: &[&'static str] = match column {
+                    "ip.src" => &["ip.src", "ipv6.src"],
+                    "ip.dst" => &["ip.dst", "ipv6.dst"],
+                    "tcp.srcport" => &["tcp.srcport", "udp.srcport"],
+                    "tcp.dstport" => &["tcp.dstport", "udp.dstport"],
+                    "icmp.type" => &["icmp.type", "icmpv6.type"],
+                    "tcp.flags" => &["tcp.flags"],
+                    other => match other {
+                        "ip.ttl" => &["ip.ttl"],
+                        "tcp.seq_raw" => &["tcp.seq_raw"],
+                        "dns.qry.name" => &["dns.qry.name"],
+                        "eth.src" => &["eth.src"],
+                        _ => &["arp.opcode"],
+                    },
+                };
+                let listed = columns.iter().any(|c| {
+                    let d = Difference {
+                        file: name.clone(),
+                        frame,
+                        column: c,
+                        wireshark: String::new(),
+                        hark: String::new(),
+                    };
+                    explanation(&d).is_some()
+                });
+                if listed || (ours.is_empty() && theirs.is_empty()) {
+                    continue;
+                }
+                checked += 1;
+                if ours != theirs {
+                    wrong.push(format!(
+                        "{name} #{frame} {column}: wireshark {theirs:?}, script read {ours:?}"
+                    ));
+                }
+            }
+        }
+    }
+    eprintln!("script fields: {checked} values checked against Wireshark");
+    assert!(checked > 3000, "only {checked} values could be checked");
+    assert!(wrong.is_empty(), "{} values differ:\n{}", wrong.len(), wrong.join("\n"));
+}
