@@ -82,6 +82,9 @@ pub struct Chain {
     engine: Engine,
     host: Arc<Mutex<Host>>,
     pending: Arc<std::sync::atomic::AtomicBool>,
+    /// The script whose name the host holds, and the host's alert count when last read.
+    running: Option<usize>,
+    alerts_seen: u64,
     clock: api_table::Clock,
     pub scripts: Vec<Script>,
     next_tick: Option<f64>,
@@ -195,6 +198,8 @@ impl Chain {
             engine,
             host,
             pending,
+            running: None,
+            alerts_seen: 0,
             clock,
             scripts,
             next_tick: None,
@@ -273,9 +278,10 @@ impl Chain {
 
     /// The events raised since the last call.
     pub fn take_events(&mut self) -> Vec<Event> {
-        if !self.pending.swap(false, std::sync::atomic::Ordering::Acquire) {
+        if !self.pending.load(std::sync::atomic::Ordering::Acquire) {
             return Vec::new();
         }
+        self.pending.store(false, std::sync::atomic::Ordering::Release);
         match self.host.lock() {
             Ok(mut h) => std::mem::take(&mut h.events),
             Err(_) => Vec::new(),
@@ -284,17 +290,17 @@ impl Chain {
 
     fn call(&mut self, i: usize, hook: &str, args: impl rhai::FuncArgs) -> Result<Dynamic, ()> {
         let script = &mut self.scripts[i];
-        let alerts_before = match self.host.lock() {
-            Ok(mut h) => {
-                if !Arc::ptr_eq(&h.script, &script.name) {
-                    h.script = Arc::clone(&script.name);
-                    h.script_sha256 = Arc::clone(&script.sha256);
-                    h.rev = script.rev;
-                }
-                h.alerts
+        // The host's lock is taken only to switch scripts or to count what a call said:
+        // most calls do neither.
+        if self.running != Some(i) {
+            if let Ok(mut h) = self.host.lock() {
+                h.script = Arc::clone(&script.name);
+                h.script_sha256 = Arc::clone(&script.sha256);
+                h.rev = script.rev;
+                self.alerts_seen = h.alerts;
             }
-            Err(_) => 0,
-        };
+            self.running = Some(i);
+        }
         let started = Instant::now();
         let mut scope = Scope::new();
         let options =
@@ -308,8 +314,11 @@ impl Chain {
         );
         script.stats.time += started.elapsed();
         script.stats.calls += 1;
-        if let Ok(h) = self.host.lock() {
-            script.stats.alerts += h.alerts - alerts_before;
+        if self.pending.load(std::sync::atomic::Ordering::Acquire) {
+            if let Ok(h) = self.host.lock() {
+                script.stats.alerts += h.alerts - self.alerts_seen;
+                self.alerts_seen = h.alerts;
+            }
         }
         match result {
             Ok(value) => Ok(value),
