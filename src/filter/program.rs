@@ -124,7 +124,14 @@ impl Program {
                     }
                 }
             };
-            pc = if outcome { insn.jt } else { insn.jf };
+            // Two separate stores rather than one select: the processor then predicts the
+            // way and starts on the next test before this one is settled, instead of
+            // waiting for it (a select would make the next address depend on the outcome).
+            if outcome {
+                pc = insn.jt;
+                continue;
+            }
+            pc = insn.jf;
         }
         pc == ACCEPT
     }
