@@ -17,22 +17,34 @@ fn main() {
     let expr = "tcp dst port 22 and tcp[tcpflags] & tcp-syn != 0";
     // The compiled program alone, as the filter holds it for Ethernet.
     let parsed = hark::filter::parser::parse(expr).expect("the expression parses");
-    let node = hark::filter::compile::compile(&parsed, hark::source::LinkType::ETHERNET).expect("it compiles");
+    let node = hark::filter::compile::compile(&parsed, hark::source::LinkType::ETHERNET)
+        .expect("it compiles");
     let program = hark::filter::program::Program::new(&node);
-    let rounds: usize = std::env::var("ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(20_000_000);
+    let rounds: usize =
+        std::env::var("ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(20_000_000);
     // The first 31,000 packets of the benchmark capture (bench-data/, made by
     // benches/compare.sh), if it is there: the traffic the end-to-end figures use.
     let mut traffic = Vec::new();
-    if let Ok(mut src) = hark::source::FileSource::open("bench-data/mix-1000000.pcap", &mut || true) {
+    if let Ok(mut src) = hark::source::FileSource::open("bench-data/mix-1000000.pcap", &mut || true)
+    {
         use hark::source::Source;
         while let Ok(Some(f)) = src.next_frame(&mut || true) {
-            traffic.push(hark::source::OwnedFrame { ts: f.ts, link: f.link, orig_len: f.orig_len, data: f.data.to_vec() });
+            traffic.push(hark::source::OwnedFrame {
+                ts: f.ts,
+                link: f.link,
+                orig_len: f.orig_len,
+                data: f.data.to_vec(),
+            });
             if traffic.len() == 31_000 {
                 break;
             }
         }
     }
-    let mut sets = vec![("SSH SYN", vec![lab[17].clone()]), ("HTTP GET", vec![lab[7].clone()]), ("test mix", frames.clone())];
+    let mut sets = vec![
+        ("SSH SYN", vec![lab[17].clone()]),
+        ("HTTP GET", vec![lab[7].clone()]),
+        ("test mix", frames.clone()),
+    ];
     if !traffic.is_empty() {
         sets.push(("1M mix", traffic));
     }
