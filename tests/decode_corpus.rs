@@ -253,6 +253,20 @@ struct Difference {
     hark: String,
 }
 
+/// Whether any of `columns` has a listed difference for this frame of `file`.
+fn listed(file: &str, frame: u64, columns: &[&'static str]) -> bool {
+    columns.iter().any(|column| {
+        let d = Difference {
+            file: file.to_string(),
+            frame,
+            column,
+            wireshark: String::new(),
+            hark: String::new(),
+        };
+        explanation(&d).is_some()
+    })
+}
+
 fn explanation(d: &Difference) -> Option<usize> {
     KNOWN.iter().position(|k| {
         k.file == d.file
@@ -398,18 +412,6 @@ fn lines_show_wiresharks_addresses_and_ports() {
         for (line, want) in lines.iter().zip(&truth) {
             let frame: u64 = want["frame.number"].parse().unwrap();
             let get = |c: &str| want.get(c).cloned();
-            let listed = |cols: &[&'static str]| {
-                cols.iter().any(|c| {
-                    let d = Difference {
-                        file: name.clone(),
-                        frame,
-                        column: c,
-                        wireshark: String::new(),
-                        hark: String::new(),
-                    };
-                    explanation(&d).is_some()
-                })
-            };
             let (src, dst) =
                 match (get("ip.src").or(get("ipv6.src")), get("ip.dst").or(get("ipv6.dst"))) {
                     (Some(s), Some(d)) => (s, d),
@@ -422,14 +424,11 @@ fn lines_show_wiresharks_addresses_and_ports() {
                 (Some(s), Some(d)) => Some((s, d)),
                 _ => None,
             };
-            if listed(&[
-                "ip.src",
-                "ip.dst",
-                "tcp.srcport",
-                "tcp.dstport",
-                "udp.srcport",
-                "udp.dstport",
-            ]) {
+            if listed(
+                &name,
+                frame,
+                &["ip.src", "ip.dst", "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport"],
+            ) {
                 continue;
             }
             let expected = match ports {
@@ -503,9 +502,9 @@ fn script_fields_match_wireshark() {
                 let t = get(&format!("tcp.{suffix}"));
                 if t.is_empty() { get(&format!("udp.{suffix}")) } else { t }
             };
-            let pairs: Vec<(&'static str, String, String)> = vec![
+            let pairs: Vec<(&[&'static str], String, String)> = vec![
                 (
-                    "ip.src",
+                    &["ip.src", "ipv6.src"],
                     row[1].clone(),
                     if is_arp {
                         row[1].clone()
@@ -516,7 +515,7 @@ fn script_fields_match_wireshark() {
                     },
                 ),
                 (
-                    "ip.dst",
+                    &["ip.dst", "ipv6.dst"],
                     row[2].clone(),
                     if is_arp {
                         row[2].clone()
@@ -526,11 +525,11 @@ fn script_fields_match_wireshark() {
                         get("ip.dst")
                     },
                 ),
-                ("tcp.srcport", row[3].clone(), transport("srcport")),
-                ("tcp.dstport", row[4].clone(), transport("dstport")),
-                ("ip.ttl", if v6 { String::new() } else { row[5].clone() }, get("ip.ttl")),
+                (&["tcp.srcport", "udp.srcport"], row[3].clone(), transport("srcport")),
+                (&["tcp.dstport", "udp.dstport"], row[4].clone(), transport("dstport")),
+                (&["ip.ttl"], if v6 { String::new() } else { row[5].clone() }, get("ip.ttl")),
                 (
-                    "tcp.flags",
+                    &["tcp.flags"],
                     row[6].clone(),
                     if get("tcp.flags").is_empty() {
                         String::new()
@@ -538,43 +537,19 @@ fn script_fields_match_wireshark() {
                         letters(&get("tcp.flags"))
                     },
                 ),
-                ("tcp.seq_raw", row[7].clone(), get("tcp.seq_raw")),
+                (&["tcp.seq_raw"], row[7].clone(), get("tcp.seq_raw")),
                 (
-                    "icmp.type",
+                    &["icmp.type", "icmpv6.type"],
                     row[8].clone(),
                     if get("icmp.type").is_empty() { get("icmpv6.type") } else { get("icmp.type") },
                 ),
-                ("dns.qry.name", row[9].clone(), get("dns.qry.name")),
-                ("eth.src", row[10].clone(), get("eth.src")),
-                ("arp.opcode", row[11].clone(), get("arp.opcode")),
+                (&["dns.qry.name"], row[9].clone(), get("dns.qry.name")),
+                (&["eth.src"], row[10].clone(), get("eth.src")),
+                (&["arp.opcode"], row[11].clone(), get("arp.opcode")),
             ];
-            for (column, ours, theirs) in pairs {
-                let columns: &[&'static str] = match column {
-                    "ip.src" => &["ip.src", "ipv6.src"],
-                    "ip.dst" => &["ip.dst", "ipv6.dst"],
-                    "tcp.srcport" => &["tcp.srcport", "udp.srcport"],
-                    "tcp.dstport" => &["tcp.dstport", "udp.dstport"],
-                    "icmp.type" => &["icmp.type", "icmpv6.type"],
-                    "tcp.flags" => &["tcp.flags"],
-                    other => match other {
-                        "ip.ttl" => &["ip.ttl"],
-                        "tcp.seq_raw" => &["tcp.seq_raw"],
-                        "dns.qry.name" => &["dns.qry.name"],
-                        "eth.src" => &["eth.src"],
-                        _ => &["arp.opcode"],
-                    },
-                };
-                let listed = columns.iter().any(|c| {
-                    let d = Difference {
-                        file: name.clone(),
-                        frame,
-                        column: c,
-                        wireshark: String::new(),
-                        hark: String::new(),
-                    };
-                    explanation(&d).is_some()
-                });
-                if listed || (ours.is_empty() && theirs.is_empty()) {
+            for (columns, ours, theirs) in pairs {
+                let column = columns[0];
+                if listed(&name, frame, columns) || (ours.is_empty() && theirs.is_empty()) {
                     continue;
                 }
                 checked += 1;
