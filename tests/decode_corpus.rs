@@ -565,3 +565,65 @@ fn script_fields_match_wireshark() {
     assert!(checked > 3000, "only {checked} values could be checked");
     assert!(wrong.is_empty(), "{} values differ:\n{}", wrong.len(), wrong.join("\n"));
 }
+
+/// `-v` judges TCP checksums as tcpdump does (pseudo-header, source routes, only whole
+/// segments), on every corpus capture.
+#[test]
+fn verbose_tcp_checksums_match_tcpdump() {
+    let Some(corpus) = util::corpus() else {
+        return util::skip(
+            "verbose_tcp_checksums_match_tcpdump",
+            "../shared/corpus is not beside the repository",
+        );
+    };
+    if !util::have("tcpdump") {
+        return util::skip("verbose_tcp_checksums_match_tcpdump", "tcpdump is not installed");
+    }
+    // "cksum 0x5b52 (correct)" or "cksum 0x209c (incorrect -> 0xe443)", in order.
+    let verdicts = |text: &str| -> Vec<String> {
+        text.split("cksum 0x")
+            .skip(1)
+            .filter_map(|rest| {
+                let end = rest.find(')')?;
+                let verdict = &rest[..=end];
+                (verdict.contains("(correct)") || verdict.contains("(incorrect"))
+                    .then(|| verdict.to_string())
+            })
+            .collect()
+    };
+    let mut files: Vec<_> =
+        std::fs::read_dir(corpus.join("pcap")).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    let mut checked = 0;
+    for path in &files {
+        let ours =
+            String::from_utf8_lossy(&util::run(&["-v", "-r", path.to_str().unwrap()]).stdout)
+                .into_owned();
+        let theirs = std::process::Command::new("tcpdump")
+            .env("TZ", "UTC")
+            .arg("-v")
+            .arg("-n")
+            .arg("-r")
+            .arg(path)
+            .output()
+            .unwrap();
+        // tcpdump prints checksums of other protocols too; keep its TCP ones ("Flags [..], cksum").
+        let theirs: String = String::from_utf8_lossy(&theirs.stdout)
+            .split("Flags [")
+            .skip(1)
+            .map(|rest| {
+                rest.split_once("], ")
+                    .map_or("", |(_, after)| after)
+                    .split(", seq")
+                    .next()
+                    .unwrap_or("")
+                    .to_string()
+                    + "\n"
+            })
+            .collect();
+        let (ours, theirs) = (verdicts(&ours), verdicts(&theirs));
+        checked += ours.len();
+        assert_eq!(ours, theirs, "{}", path.display());
+    }
+    assert!(checked > 300, "only {checked} checksums were compared");
+}

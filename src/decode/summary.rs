@@ -195,7 +195,10 @@ fn write_ip(out: &mut Vec<u8>, pkt: &Packet<'_>, ip: &LaxIpSlice<'_>, verbose: b
     out.extend_from_slice(b": ");
     let ip_payload_len = payload.payload.len() as u64;
     match &pkt.layers().transport {
-        Transport::Tcp(tcp) => write_tcp(out, pkt, tcp, verbose),
+        Transport::Tcp(tcp) => {
+            let expected = if verbose { transport_checksum(ip, 6, 16) } else { None };
+            write_tcp(out, pkt, tcp, verbose.then_some(expected))
+        }
         Transport::Udp(udp) => {
             if let Some(q) = pkt.dns() {
                 write_dns(out, &q);
@@ -239,10 +242,28 @@ fn write_ip(out: &mut Vec<u8>, pkt: &Packet<'_>, ip: &LaxIpSlice<'_>, verbose: b
     }
 }
 
-fn write_tcp(out: &mut Vec<u8>, pkt: &Packet<'_>, tcp: &TcpSlice<'_>, verbose: bool) {
+/// `checksum` is `Some` with `-v`: the checksum the segment should carry, if all of it was
+/// captured.
+fn write_tcp(
+    out: &mut Vec<u8>,
+    pkt: &Packet<'_>,
+    tcp: &TcpSlice<'_>,
+    checksum: Option<Option<u16>>,
+) {
     out.extend_from_slice(b"Flags [");
     push_tcp_flags(out, pkt.tcp_flags().unwrap_or(0));
-    out.extend_from_slice(b"], seq ");
+    out.push(b']');
+    if let Some(expected) = checksum {
+        // tcpdump -v's words: "cksum 0x5b52 (correct)" or "(incorrect -> 0x1234)".
+        let stored = tcp.checksum();
+        // As tcpdump, only a checksum that can be verified is shown.
+        let _ = match expected {
+            Some(e) if e == stored => write!(out, ", cksum 0x{stored:04x} (correct)"),
+            Some(e) => write!(out, ", cksum 0x{stored:04x} (incorrect -> 0x{e:04x})"),
+            None => Ok(()),
+        };
+    }
+    out.extend_from_slice(b", seq ");
     push_u64(out, u64::from(tcp.sequence_number()));
     if tcp.ack() {
         out.extend_from_slice(b", ack ");
@@ -250,9 +271,6 @@ fn write_tcp(out: &mut Vec<u8>, pkt: &Packet<'_>, tcp: &TcpSlice<'_>, verbose: b
     }
     out.extend_from_slice(b", win ");
     push_u64(out, u64::from(tcp.window_size()));
-    if verbose {
-        let _ = write!(out, ", cksum 0x{:04x}", tcp.checksum());
-    }
     out.extend_from_slice(b", length ");
     push_u64(out, tcp.payload().len() as u64);
     if let Some(q) = pkt.dns() {
@@ -389,15 +407,74 @@ pub fn proto_text(proto: u8) -> String {
 }
 
 fn ipv4_checksum_ok(header: &[u8]) -> bool {
-    let mut sum: u32 = 0;
-    for pair in header.chunks(2) {
-        let word = u16::from_be_bytes([pair[0], *pair.get(1).unwrap_or(&0)]);
-        sum += u32::from(word);
+    fold(ones_sum(0, header)) == 0xffff
+}
+
+/// Adds 16-bit big-endian words to a ones'-complement sum (RFC 1071); an odd last byte is
+/// padded with zero.
+fn ones_sum(mut sum: u64, bytes: &[u8]) -> u64 {
+    for pair in bytes.chunks(2) {
+        sum += u64::from(u16::from_be_bytes([pair[0], *pair.get(1).unwrap_or(&0)]));
     }
+    sum
+}
+
+fn fold(mut sum: u64) -> u16 {
     while sum > 0xffff {
         sum = (sum & 0xffff) + (sum >> 16);
     }
-    sum == 0xffff
+    sum as u16
+}
+
+/// The last hop of a loose or strict source route (RFC 791 §3.1), which the transport
+/// checksum covers instead of the header's destination.
+fn final_destination(mut options: &[u8]) -> Option<[u8; 4]> {
+    while let Some(&kind) = options.first() {
+        match kind {
+            0 => return None,
+            1 => options = &options[1..],
+            _ => {
+                let len = usize::from(*options.get(1)?);
+                if len < 2 || len > options.len() {
+                    return None;
+                }
+                if (kind == 131 || kind == 137) && len >= 7 {
+                    let last = options.get(len - 4..len)?;
+                    return Some([last[0], last[1], last[2], last[3]]);
+                }
+                options = &options[len..];
+            }
+        }
+    }
+    None
+}
+
+/// The checksum a TCP or UDP segment should carry (RFC 9293 §3.1, RFC 768, RFC 8200 §8.1):
+/// the pseudo-header and the segment with its checksum field (at `field`) left out. `None`
+/// when the capture does not hold the whole segment.
+fn transport_checksum(ip: &LaxIpSlice<'_>, proto: u8, field: usize) -> Option<u16> {
+    let payload = ip.payload();
+    if payload.incomplete || payload.fragmented {
+        return None;
+    }
+    let segment = payload.payload;
+    let len = segment.len();
+    let mut sum = match ip {
+        LaxIpSlice::Ipv4(v4) => {
+            let h = v4.header();
+            let dst = final_destination(h.options()).unwrap_or(h.destination());
+            ones_sum(ones_sum(0, &h.source()), &dst) + u64::from(proto) + len as u64
+        }
+        LaxIpSlice::Ipv6(v6) => {
+            let h = v6.header();
+            ones_sum(ones_sum(0, &h.source()), &h.destination()) + u64::from(proto) + len as u64
+        }
+    };
+    sum = ones_sum(sum, segment.get(..field)?);
+    sum = ones_sum(sum, segment.get(field + 2..)?);
+    let checksum = !fold(sum);
+    // UDP sends a computed zero as all ones (RFC 768).
+    Some(if proto == 17 && checksum == 0 { 0xffff } else { checksum })
 }
 
 /// Appends an address: IPv4 by hand, IPv6 in RFC 5952 form.
