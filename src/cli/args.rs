@@ -4,10 +4,16 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
-/// A scriptable packet sniffer: reads captures, decodes every packet, prints it as
-/// tcpdump does or as Suricata-style EVE JSON.
+/// A scriptable packet sniffer: reads captures, filters them with tcpdump's language, runs
+/// Rhai scripts on them, prints packets as tcpdump does or as Suricata-style EVE JSON.
 #[derive(Debug, Parser)]
-#[command(name = "hark", version, disable_help_subcommand = true, max_term_width = 100)]
+#[command(
+    name = "hark",
+    version,
+    disable_help_subcommand = true,
+    max_term_width = 100,
+    after_help = "Also: hark check PATH...  compiles scripts and their FILTERs and prints file:line:col: message per error."
+)]
 pub struct Args {
     /// Read packets from a pcap or pcapng file (`-` for standard input)
     #[arg(short = 'r', value_name = "FILE")]
@@ -65,7 +71,7 @@ pub struct Args {
     #[arg(long = "alerts", value_name = "FILE")]
     pub alerts: Option<PathBuf>,
 
-    /// Period of on_tick in seconds of packet time (default 1)
+    /// Period of on_tick, in seconds of packet time
     #[arg(long = "tick-every", value_name = "SECS", default_value_t = 1.0)]
     pub tick_every: f64,
 
