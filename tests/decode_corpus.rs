@@ -283,9 +283,7 @@ fn corpus_matches_wireshark() {
             "../shared/corpus is not beside the repository",
         );
     };
-    let mut files: Vec<_> =
-        std::fs::read_dir(corpus.join("pcap")).unwrap().map(|e| e.unwrap().path()).collect();
-    files.sort();
+    let files = util::corpus_files(&corpus);
     assert_eq!(files.len(), 64, "the corpus holds 64 captures");
 
     let mut differences = Vec::new();
@@ -399,9 +397,7 @@ fn lines_show_wiresharks_addresses_and_ports() {
     };
     let mut checked = 0;
     let mut wrong = Vec::new();
-    let mut files: Vec<_> =
-        std::fs::read_dir(corpus.join("pcap")).unwrap().map(|e| e.unwrap().path()).collect();
-    files.sort();
+    let files = util::corpus_files(&corpus);
     for path in &files {
         let name = path.file_name().unwrap().to_str().unwrap().to_string();
         let out = util::run(&["-r", path.to_str().unwrap()]);
@@ -477,9 +473,7 @@ fn script_fields_match_wireshark() {
             .map(|(_, c)| *c)
             .collect()
     };
-    let mut files: Vec<_> =
-        std::fs::read_dir(corpus.join("pcap")).unwrap().map(|e| e.unwrap().path()).collect();
-    files.sort();
+    let files = util::corpus_files(&corpus);
     let (mut checked, mut wrong) = (0, Vec::new());
     for path in &files {
         let name = path.file_name().unwrap().to_str().unwrap().to_string();
@@ -591,9 +585,7 @@ fn verbose_tcp_checksums_match_tcpdump() {
             })
             .collect()
     };
-    let mut files: Vec<_> =
-        std::fs::read_dir(corpus.join("pcap")).unwrap().map(|e| e.unwrap().path()).collect();
-    files.sort();
+    let files = util::corpus_files(&corpus);
     let mut checked = 0;
     for path in &files {
         let ours =

@@ -157,9 +157,7 @@ fn read_frames(path: &Path) -> Vec<(u32, Vec<u8>)> {
 fn inputs(dir: &Path) -> Vec<PathBuf> {
     let mut by_link: BTreeMap<u32, Vec<OwnedFrame>> = BTreeMap::new();
     if let Some(corpus) = util::corpus() {
-        let mut files: Vec<_> =
-            std::fs::read_dir(corpus.join("pcap")).unwrap().map(|e| e.unwrap().path()).collect();
-        files.sort();
+        let files = util::corpus_files(&corpus);
         for path in files {
             let Ok(mut src) = FileSource::open(path.to_str().unwrap(), &mut || true) else {
                 continue;

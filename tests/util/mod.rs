@@ -38,6 +38,14 @@ pub fn corpus() -> Option<PathBuf> {
     dir.join("pcap").is_dir().then_some(dir)
 }
 
+/// The corpus's capture files, sorted by name.
+pub fn corpus_files(corpus: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(corpus.join("pcap")).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    files
+}
+
 /// Whether an external program is on the PATH.
 pub fn have(program: &str) -> bool {
     Command::new(program)
