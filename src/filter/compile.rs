@@ -58,19 +58,23 @@ pub enum Node {
     Or(Box<Node>, Box<Node>),
     Not(Box<Node>),
     /// `(load & mask) op value`: most primitives are made of these.
-    Field {
-        at: Base,
-        size: u8,
-        mask: u32,
-        op: RelOp,
-        value: u32,
-    },
+    Field(FieldTest),
     /// A general comparison.
     Rel {
         op: RelOp,
         lhs: Val,
         rhs: Val,
     },
+}
+
+/// `(load & mask) op value` on a field: the test most primitives are made of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldTest {
+    pub at: Base,
+    pub size: u8,
+    pub mask: u32,
+    pub op: RelOp,
+    pub value: u32,
 }
 
 /// Where a [`Node::Field`] reads: the cases that need no arithmetic.
@@ -111,7 +115,7 @@ impl Node {
             Node::And(a, b) => a.eval(data, wire_len)? && b.eval(data, wire_len)?,
             Node::Or(a, b) => a.eval(data, wire_len)? || b.eval(data, wire_len)?,
             Node::Not(a) => !a.eval(data, wire_len)?,
-            Node::Field { at, size, mask, op, value } => {
+            Node::Field(FieldTest { at, size, mask, op, value }) => {
                 compare(*op, load(data, at.resolve(data)?, *size)? & mask, *value)
             }
             Node::Rel { op, lhs, rhs } => {
@@ -283,11 +287,11 @@ fn not(a: Node) -> Node {
 }
 
 fn field(offset: u32, size: u8, value: u32) -> Node {
-    Node::Field { at: Base::Fixed(offset), size, mask: u32::MAX, op: RelOp::Eq, value }
+    Node::Field(FieldTest { at: Base::Fixed(offset), size, mask: u32::MAX, op: RelOp::Eq, value })
 }
 
 fn masked(offset: u32, size: u8, mask: u32, value: u32) -> Node {
-    Node::Field { at: Base::Fixed(offset), size, mask, op: RelOp::Eq, value }
+    Node::Field(FieldTest { at: Base::Fixed(offset), size, mask, op: RelOp::Eq, value })
 }
 
 /// A comparison, as a [`Node::Field`] when it is `load [& mask] op constant`.
@@ -313,7 +317,7 @@ fn relation(op: RelOp, lhs: Val, rhs: Val) -> Node {
         _ => None,
     };
     match simple {
-        Some((at, size, mask, value)) => Node::Field { at, size, mask, op, value },
+        Some((at, size, mask, value)) => Node::Field(FieldTest { at, size, mask, op, value }),
         None => Node::Rel { op, lhs, rhs },
     }
 }
@@ -494,20 +498,26 @@ impl Compiler {
             }
             Prim::Multicast(Proto::Ip) => Ok(and(
                 self.linktype(ETHERTYPE_IP)?,
-                Node::Field {
+                Node::Field(FieldTest {
                     at: Base::Fixed(self.net(16)),
                     size: 1,
                     mask: u32::MAX,
                     op: RelOp::Ge,
                     value: 224,
-                },
+                }),
             )),
             Prim::Multicast(Proto::Ip6) => {
                 Ok(and(self.linktype(ETHERTYPE_IPV6)?, field(self.net(24), 1, 255)))
             }
             Prim::Multicast(_) => {
                 self.require_ethernet("multicast")?;
-                Ok(Node::Field { at: Base::Fixed(0), size: 1, mask: 1, op: RelOp::Ne, value: 0 })
+                Ok(Node::Field(FieldTest {
+                    at: Base::Fixed(0),
+                    size: 1,
+                    mask: 1,
+                    op: RelOp::Ne,
+                    value: 0,
+                }))
             }
             Prim::Vlan(id) => {
                 self.require_ethernet("vlan")?;

@@ -5,7 +5,7 @@
 //! equality again, as `tcp and port 22` does with the ethertype) is jumped over.
 
 use super::ast::RelOp;
-use super::compile::{Base, Node, Val, compare};
+use super::compile::{Base, FieldTest, Node, Val, compare};
 
 const ACCEPT: u32 = u32::MAX;
 const REJECT: u32 = u32::MAX - 1;
@@ -46,13 +46,7 @@ enum Test {
         offset: u32,
         value: u32,
     },
-    Field {
-        at: Base,
-        size: u8,
-        mask: u32,
-        op: RelOp,
-        value: u32,
-    },
+    Field(FieldTest),
     /// Boxed: rare, and it would triple the size of every test.
     Rel(Box<(RelOp, Val, Val)>),
 }
@@ -100,7 +94,7 @@ impl Program {
                         _ => return false,
                     }
                 }
-                Test::Field { at, size, mask, op, value } => {
+                Test::Field(FieldTest { at, size, mask, op, value }) => {
                     let offset = match *at {
                         Base::Fixed(o) => o as usize,
                         Base::AfterIpv4 { base, offset } => match data.get(base as usize) {
@@ -255,21 +249,16 @@ impl Facts {
 
 impl Test {
     /// The test as a general field comparison, if it is one.
-    fn as_field(&self) -> Option<(Base, u8, u32, RelOp, u32)> {
-        Some(match self {
-            Test::Eq1 { offset, mask, value } => {
-                (Base::Fixed(*offset), 1, *mask, RelOp::Eq, *value)
-            }
-            Test::Eq2 { offset, mask, value } => {
-                (Base::Fixed(*offset), 2, *mask, RelOp::Eq, *value)
-            }
-            Test::Eq4 { offset, mask, value } => {
-                (Base::Fixed(*offset), 4, *mask, RelOp::Eq, *value)
-            }
+    fn as_field(&self) -> Option<FieldTest> {
+        let eq = |at, size, mask, value| FieldTest { at, size, mask, op: RelOp::Eq, value };
+        Some(match *self {
+            Test::Eq1 { offset, mask, value } => eq(Base::Fixed(offset), 1, mask, value),
+            Test::Eq2 { offset, mask, value } => eq(Base::Fixed(offset), 2, mask, value),
+            Test::Eq4 { offset, mask, value } => eq(Base::Fixed(offset), 4, mask, value),
             Test::Eq2AfterIpv4 { base, offset, value } => {
-                (Base::AfterIpv4 { base: *base, offset: *offset }, 2, u32::MAX, RelOp::Eq, *value)
+                eq(Base::AfterIpv4 { base, offset }, 2, u32::MAX, value)
             }
-            Test::Field { at, size, mask, op, value } => (*at, *size, *mask, *op, *value),
+            Test::Field(f) => f,
             Test::Rel(_) => return None,
         })
     }
@@ -277,9 +266,8 @@ impl Test {
 
 /// Adds what a field test's outcome says.
 fn learn(facts: &mut Facts, test: &Test, outcome: bool) {
-    let Some((at, size, mask, op, value)) = test.as_field() else { return };
-    let (at, size, mask, op, value) = (&at, &size, &mask, &op, &value);
-    let key = (*at, *size, *mask);
+    let Some(FieldTest { at, size, mask, op, value }) = test.as_field() else { return };
+    let key = (at, size, mask);
     let equal = match op {
         RelOp::Eq => outcome,
         RelOp::Ne => !outcome,
@@ -287,26 +275,25 @@ fn learn(facts: &mut Facts, test: &Test, outcome: bool) {
     };
     let slot = facts.0.iter().position(|(k, _)| *k == key);
     match (equal, slot) {
-        (true, Some(i)) => facts.0[i].1 = Fact::Is(*value),
-        (true, None) => facts.0.push((key, Fact::Is(*value))),
+        (true, Some(i)) => facts.0[i].1 = Fact::Is(value),
+        (true, None) => facts.0.push((key, Fact::Is(value))),
         (false, Some(i)) => {
             if let Fact::IsNot(values) = &mut facts.0[i].1 {
-                if !values.contains(value) {
-                    values.push(*value);
+                if !values.contains(&value) {
+                    values.push(value);
                 }
             }
         }
-        (false, None) => facts.0.push((key, Fact::IsNot(vec![*value]))),
+        (false, None) => facts.0.push((key, Fact::IsNot(vec![value]))),
     }
 }
 
 /// The outcome of `test` if the facts decide it.
 fn decide(facts: &Facts, test: &Test) -> Option<bool> {
-    let (at, size, mask, op, value) = test.as_field()?;
-    let (at, size, mask, op, value) = (&at, &size, &mask, &op, &value);
-    match facts.get(&(*at, *size, *mask))? {
-        Fact::Is(known) => Some(compare(*op, *known, *value)),
-        Fact::IsNot(values) if values.contains(value) => match op {
+    let FieldTest { at, size, mask, op, value } = test.as_field()?;
+    match facts.get(&(at, size, mask))? {
+        Fact::Is(known) => Some(compare(op, *known, value)),
+        Fact::IsNot(values) if values.contains(&value) => match op {
             RelOp::Eq => Some(false),
             RelOp::Ne => Some(true),
             _ => None,
@@ -329,7 +316,7 @@ fn emit(node: &Node, t: u32, f: u32, insns: &mut Vec<Insn>) -> u32 {
             emit(a, t, b_entry, insns)
         }
         Node::Not(a) => emit(a, f, t, insns),
-        Node::Field { at, size, mask, op, value } => {
+        Node::Field(FieldTest { at, size, mask, op, value }) => {
             let (mask, value) = (*mask, *value);
             let test = match (at, size, op) {
                 (Base::Fixed(offset), 1, RelOp::Eq) => Test::Eq1 { offset: *offset, mask, value },
@@ -338,7 +325,7 @@ fn emit(node: &Node, t: u32, f: u32, insns: &mut Vec<Insn>) -> u32 {
                 (Base::AfterIpv4 { base, offset }, 2, RelOp::Eq) if mask == u32::MAX => {
                     Test::Eq2AfterIpv4 { base: *base, offset: *offset, value }
                 }
-                _ => Test::Field { at: *at, size: *size, mask, op: *op, value },
+                _ => Test::Field(FieldTest { at: *at, size: *size, mask, op: *op, value }),
             };
             insns.push(Insn { test, jt: t, jf: f });
             (insns.len() - 1) as u32
