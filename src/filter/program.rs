@@ -130,16 +130,6 @@ impl Program {
         pc == ACCEPT
     }
 
-    /// The number of tests, for tests and curiosity.
-    pub fn len(&self) -> usize {
-        self.insns.len()
-    }
-
-    /// Whether the program has no tests (it accepts or rejects everything).
-    pub fn is_empty(&self) -> bool {
-        self.insns.is_empty()
-    }
-
     /// Redirects every jump into a test whose answer is already known on all the paths
     /// that reach it, until nothing changes.
     fn thread_jumps(&mut self) {

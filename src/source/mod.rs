@@ -10,7 +10,6 @@ mod memory;
 mod readahead;
 
 use std::fmt;
-use std::path::PathBuf;
 
 pub use file::FileSource;
 pub use memory::{MemorySource, OwnedFrame};
@@ -154,10 +153,6 @@ impl Error {
         Error { input: input.to_string(), kind }
     }
 
-    /// The path of the input, for callers that want it as a path.
-    pub fn input_path(&self) -> PathBuf {
-        PathBuf::from(&self.input)
-    }
 }
 
 impl fmt::Display for Error {
