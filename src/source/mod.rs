@@ -152,7 +152,6 @@ impl Error {
     pub(crate) fn new(input: &str, kind: ErrorKind) -> Error {
         Error { input: input.to_string(), kind }
     }
-
 }
 
 impl fmt::Display for Error {
