@@ -524,16 +524,21 @@ impl Parser {
         };
         self.next();
         let err = |msg: String| Err(Error::at_token(&token, msg));
+        let port_kind = match q.kind {
+            Some(Type::Port) => Some("port"),
+            Some(Type::PortRange) => Some("portrange"),
+            _ => None,
+        };
+        if let (Some(kind), Some(p)) = (port_kind, q.proto) {
+            if !matches!(p, Proto::Tcp | Proto::Udp | Proto::Sctp) {
+                return err(format!(
+                    "'{}' cannot qualify '{kind}' (use tcp, udp or sctp)",
+                    p.name()
+                ));
+            }
+        }
         match q.kind {
             Some(Type::Port) => {
-                if let Some(p) =
-                    q.proto.filter(|p| !matches!(p, Proto::Tcp | Proto::Udp | Proto::Sctp))
-                {
-                    return err(format!(
-                        "'{}' cannot qualify 'port' (use tcp, udp or sctp)",
-                        p.name()
-                    ));
-                }
                 let Some(port) = names::port(&text) else {
                     return err(format!(
                         "expected a port number or name after 'port', found '{text}'"
@@ -547,14 +552,6 @@ impl Parser {
                 }))
             }
             Some(Type::PortRange) => {
-                if let Some(p) =
-                    q.proto.filter(|p| !matches!(p, Proto::Tcp | Proto::Udp | Proto::Sctp))
-                {
-                    return err(format!(
-                        "'{}' cannot qualify 'portrange' (use tcp, udp or sctp)",
-                        p.name()
-                    ));
-                }
                 let Some((a, b)) = text
                     .split_once('-')
                     .and_then(|(a, b)| Some((names::port(a)?, names::port(b)?)))
