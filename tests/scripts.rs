@@ -187,6 +187,36 @@ fn filter_gates_on_packet_and_this_persists() {
 }
 
 #[test]
+fn a_packet_a_script_keeps_stays_that_packet() {
+    // hark reuses a packet's storage for the next one when no script holds on to it; a
+    // packet or layer kept in `this` must still read as itself at the end.
+    let (_dir, scripts) = folder(&[(
+        "keep.rhai",
+        r#"
+        fn describe(p, ip) { `${p.number} ${p.src} ${p.len} ${ip.ttl} ${ip.dst}` }
+        fn on_packet(pkt) {
+            if pkt.number == 3 { this.pkt = pkt; this.then = describe(pkt, pkt.ip); }
+            if pkt.number == 5 { this.ip = pkt.ip; this.ip_then = `${pkt.ip.ttl} ${pkt.ip.dst}`; }
+        }
+        fn on_stop() {
+            log(`${this.then} | ${describe(this.pkt, this.pkt.ip)}`);
+            log(`${this.ip_then} | ${this.ip.ttl} ${this.ip.dst}`);
+        }
+        "#,
+    )]);
+    let out = util::run(&["-r", &sample_pcap(), "-s", scripts.to_str().unwrap(), "-q"]);
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "{stderr}");
+    for line in &lines[..2] {
+        let (then, now) = line.trim_start_matches("keep.rhai: ").split_once(" | ").unwrap();
+        assert_eq!(then, now, "{line}");
+    }
+    assert!(lines[0].starts_with("keep.rhai: 3 "), "{stderr}");
+}
+
+#[test]
 fn on_stop_runs_when_count_is_reached() {
     let (_dir, scripts) = folder(&[("stop.rhai", "fn on_stop() { log(\"stopped\"); }")]);
     let out = util::run(&["-r", &sample_pcap(), "-s", scripts.to_str().unwrap(), "-c", "2", "-q"]);

@@ -83,22 +83,43 @@ struct App {
     tls: Option<Map>,
 }
 
-impl ScriptPacket {
-    /// Copies a frame for a script; `number` is its 1-based position in the capture.
-    pub fn new(frame: &Frame<'_>, number: u64) -> ScriptPacket {
-        ScriptPacket(Arc::new(Inner {
+impl Inner {
+    fn new(frame: &Frame<'_>, number: u64, data: Vec<u8>) -> Inner {
+        Inner {
             number,
             ts: frame.ts,
             link: frame.link,
             orig_len: frame.orig_len,
-            data: frame.data.to_vec(),
+            data,
             core: OnceLock::new(),
             src: OnceLock::new(),
             dst: OnceLock::new(),
             proto: OnceLock::new(),
             flow: OnceLock::new(),
             app: OnceLock::new(),
-        }))
+        }
+    }
+}
+
+impl ScriptPacket {
+    /// Copies a frame for a script; `number` is its 1-based position in the capture.
+    pub fn new(frame: &Frame<'_>, number: u64) -> ScriptPacket {
+        ScriptPacket(Arc::new(Inner::new(frame, number, frame.data.to_vec())))
+    }
+
+    /// Like `new`, but reuses `old` and its buffer when no script holds on to it: most
+    /// scripts keep nothing of a packet, and the allocations are a fair share of a call.
+    pub fn reuse(old: Option<ScriptPacket>, frame: &Frame<'_>, number: u64) -> ScriptPacket {
+        if let Some(mut packet) = old {
+            if let Some(inner) = Arc::get_mut(&mut packet.0) {
+                let mut data = std::mem::take(&mut inner.data);
+                data.clear();
+                data.extend_from_slice(frame.data);
+                *inner = Inner::new(frame, number, data);
+                return packet;
+            }
+        }
+        ScriptPacket::new(frame, number)
     }
 
     fn view(&self) -> Packet<'_> {
