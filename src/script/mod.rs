@@ -12,15 +12,14 @@ mod api_packet;
 mod api_table;
 mod engine;
 mod host;
+mod runner;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use rhai::{
-    AST, CallFnOptions, Dynamic, Engine, EvalAltResult, ImmutableString, Map, Position, Scope,
-};
+use rhai::{AST, Dynamic, Engine, EvalAltResult, ImmutableString, Map, Position, Scope};
 use sha2::{Digest, Sha256};
 
 use crate::event::Event;
@@ -29,6 +28,7 @@ use crate::source::{Frame, LinkType};
 pub use api_host::to_json;
 pub use api_packet::ScriptPacket;
 use host::Host;
+use runner::{Hook, Runner};
 
 /// Errors of one script reported one by one before they are only counted.
 const ERRORS_SHOWN: u64 = 5;
@@ -53,15 +53,6 @@ pub struct ScriptStats {
     pub time: Duration,
 }
 
-/// Which hooks a script defines.
-#[derive(Clone, Copy, Debug, Default)]
-struct Hooks {
-    start: bool,
-    packet: bool,
-    tick: bool,
-    stop: bool,
-}
-
 /// One loaded script.
 pub struct Script {
     pub path: PathBuf,
@@ -71,8 +62,8 @@ pub struct Script {
     rev: u32,
     ast: AST,
     this: Dynamic,
+    runner: Runner,
     filter: Option<Filter>,
-    hooks: Hooks,
     pub stats: ScriptStats,
     /// Time spent in the script's hooks, in ticks of the chain's timer.
     ticks: u64,
@@ -88,8 +79,6 @@ pub struct Chain {
     running: Option<usize>,
     alerts_seen: u64,
     clock: api_table::Clock,
-    /// Kept across calls so that each call reuses its storage for the hook's arguments.
-    scope: Scope<'static>,
     /// The last packet handed to the scripts, reused for the next if no script kept it.
     spare: Option<ScriptPacket>,
     pub scripts: Vec<Script>,
@@ -210,7 +199,6 @@ impl Chain {
             running: None,
             alerts_seen: 0,
             clock,
-            scope: Scope::new(),
             spare: None,
             scripts,
             next_tick: None,
@@ -224,8 +212,8 @@ impl Chain {
     /// Runs every `on_start`.
     pub fn start(&mut self) -> Vec<Event> {
         for i in 0..self.scripts.len() {
-            if self.scripts[i].hooks.start {
-                let _ = self.call(i, "on_start", ());
+            if self.scripts[i].runner.has(Hook::Start) {
+                let _ = self.call(i, Hook::Start, Dynamic::UNIT);
             }
         }
         self.take_events()
@@ -237,7 +225,7 @@ impl Chain {
         let mut handle: Option<ScriptPacket> = None;
         for i in 0..self.scripts.len() {
             let script = &mut self.scripts[i];
-            if !script.hooks.packet {
+            if !script.runner.has(Hook::Packet) {
                 continue;
             }
             if let Some(filter) = &mut script.filter {
@@ -248,7 +236,7 @@ impl Chain {
             let pkt = handle
                 .get_or_insert_with(|| ScriptPacket::reuse(self.spare.take(), frame, number))
                 .clone();
-            if let Ok(result) = self.call(i, "on_packet", (pkt,)) {
+            if let Ok(result) = self.call(i, Hook::Packet, Dynamic::from(pkt)) {
                 if result.as_bool() == Ok(false) {
                     self.spare = handle;
                     return Verdict::Drop;
@@ -267,8 +255,8 @@ impl Chain {
         while now >= next {
             self.clock.set(next);
             for i in 0..self.scripts.len() {
-                if self.scripts[i].hooks.tick {
-                    let _ = self.call(i, "on_tick", (next,));
+                if self.scripts[i].runner.has(Hook::Tick) {
+                    let _ = self.call(i, Hook::Tick, Dynamic::from_float(next));
                 }
             }
             next += self.tick_every;
@@ -279,8 +267,8 @@ impl Chain {
     /// Runs every `on_stop`.
     pub fn stop(&mut self) -> Vec<Event> {
         for i in 0..self.scripts.len() {
-            if self.scripts[i].hooks.stop {
-                let _ = self.call(i, "on_stop", ());
+            if self.scripts[i].runner.has(Hook::Stop) {
+                let _ = self.call(i, Hook::Stop, Dynamic::UNIT);
             }
         }
         for script in &mut self.scripts {
@@ -309,7 +297,7 @@ impl Chain {
         }
     }
 
-    fn call(&mut self, i: usize, hook: &str, args: impl rhai::FuncArgs) -> Result<Dynamic, ()> {
+    fn call(&mut self, i: usize, hook: Hook, argument: Dynamic) -> Result<Dynamic, ()> {
         let script = &mut self.scripts[i];
         // The host's lock is taken only to switch scripts or to count what a call said:
         // most calls do neither.
@@ -323,15 +311,8 @@ impl Chain {
             self.running = Some(i);
         }
         let started = self.timer.raw();
-        let options =
-            CallFnOptions::new().eval_ast(false).rewind_scope(true).bind_this_ptr(&mut script.this);
-        let result = self.engine.call_fn_with_options::<Dynamic>(
-            options,
-            &mut self.scope,
-            &script.ast,
-            hook,
-            args,
-        );
+        let result =
+            script.runner.call(&self.engine, &script.ast, &mut script.this, hook, argument);
         script.ticks += self.timer.raw().saturating_sub(started);
         script.stats.calls += 1;
         if self.pending.load(std::sync::atomic::Ordering::Acquire) {
@@ -347,7 +328,7 @@ impl Chain {
                 if script.stats.errors <= ERRORS_SHOWN {
                     // Budget errors carry no position: the hook at least says where.
                     let line = if err.position().is_none() {
-                        format!("{}: {hook}: {}", script.name, err)
+                        format!("{}: {}: {}", script.name, hook.name(), err)
                     } else {
                         located(&script.name, &err)
                     };
@@ -402,16 +383,6 @@ fn load_script(
         }
         vec![at(&name, pos, &text)]
     })?;
-    let mut hooks = Hooks::default();
-    for f in ast.iter_functions() {
-        match (f.name, f.params.len()) {
-            ("on_start", 0) => hooks.start = true,
-            ("on_packet", 1) => hooks.packet = true,
-            ("on_tick", 1) => hooks.tick = true,
-            ("on_stop", 0) => hooks.stop = true,
-            _ => {}
-        }
-    }
     // The top level runs once: it defines constants such as FILTER and LIMIT. Optimizing
     // the script again with them in scope puts their values into the functions, where
     // Rhai would otherwise not see them.
@@ -436,10 +407,10 @@ fn load_script(
         name,
         sha256: sha256.into(),
         rev: 1,
+        runner: Runner::new(engine, &ast),
         ast,
         this: Dynamic::from_map(Map::new()),
         filter,
-        hooks,
         stats: ScriptStats::default(),
         ticks: 0,
         errors_not_shown: 0,

@@ -1,0 +1,247 @@
+//! Runs one script's hooks with Rhai's runtime state and function caches kept from call to
+//! call.
+//!
+//! `Engine::call_fn` starts every call from a new runtime state and empty function caches,
+//! so each getter and operator a hook uses is looked up anew on every packet; that lookup
+//! and the state's setup were most of a call. A runner evaluates the hook's body itself, in
+//! an evaluation context that keeps one runtime state and one set of caches for the
+//! script's life, with the argument in a scope laid out as Rhai lays out a call (the
+//! parameter alone), at the call level a call would have, and `this` bound to the script's
+//! map.
+//!
+//! Rhai does not hand out a function's body, so it is rebuilt from a walk of the AST: the
+//! top-level statements that lie inside the function's braces. The rebuilt body must print
+//! exactly as Rhai prints the original (statements, positions, spans); a hook for which it
+//! does not (one that holds a closure, say) is called through `call_fn` as before.
+
+use rhai::{
+    AST, ASTNode, Caches, CallFnOptions, Dynamic, Engine, EvalAltResult, EvalContext, Expr,
+    Expression, GlobalRuntimeState, ImmutableString, Position, Scope, Stmt, StmtBlock,
+};
+
+/// The hooks a script may define.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hook {
+    Start,
+    Packet,
+    Tick,
+    Stop,
+}
+
+impl Hook {
+    pub const ALL: [Hook; 4] = [Hook::Start, Hook::Packet, Hook::Tick, Hook::Stop];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Hook::Start => "on_start",
+            Hook::Packet => "on_packet",
+            Hook::Tick => "on_tick",
+            Hook::Stop => "on_stop",
+        }
+    }
+
+    pub fn params(self) -> usize {
+        match self {
+            Hook::Start | Hook::Stop => 0,
+            Hook::Packet | Hook::Tick => 1,
+        }
+    }
+}
+
+/// How a hook is called.
+enum Call {
+    /// The script does not define it.
+    Absent,
+    /// Its body, evaluated in place; with the name its argument goes by.
+    InPlace { body: Expr, param: Option<ImmutableString> },
+    /// Through `Engine::call_fn`.
+    Ordinary,
+}
+
+/// One script's runtime state, caches and hooks.
+pub struct Runner {
+    global: GlobalRuntimeState,
+    caches: Caches,
+    scope: Scope<'static>,
+    calls: [Call; 4],
+}
+
+fn place(pos: Position) -> Option<(usize, usize)> {
+    Some((pos.line()?, pos.position().unwrap_or(0)))
+}
+
+/// How to call `hook` of the script compiled as `ast`.
+fn call_for(ast: &AST, hook: Hook) -> Call {
+    let Some(def) =
+        ast.iter_fn_def().find(|f| f.name == hook.name() && f.params.len() == hook.params())
+    else {
+        return Call::Absent;
+    };
+    let (start, end) = (def.body.start_position(), def.body.end_position());
+    let (Some(first), Some(last)) = (place(start), place(end)) else {
+        return Call::Ordinary;
+    };
+    let mut statements: Vec<Stmt> = Vec::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        if let [ASTNode::Stmt(stmt)] = path {
+            if place(stmt.position()).is_some_and(|p| first < p && p < last) {
+                statements.push((*stmt).clone());
+            }
+        }
+        true
+    });
+    let block = StmtBlock::new(statements, start, end);
+    if format!("{:?}", def.body) != format!("Statements({block:?})") {
+        return Call::Ordinary;
+    }
+    Call::InPlace { body: Expr::Stmt(Box::new(block)), param: def.params.first().cloned() }
+}
+
+impl Runner {
+    /// A runner for the script compiled as `ast`.
+    pub fn new(engine: &Engine, ast: &AST) -> Runner {
+        let mut global = engine.new_global_runtime_state();
+        global.lib.push(ast.shared_lib().clone());
+        // A hook's body runs one call level down, as it does under `call_fn`.
+        global.level = 1;
+        Runner {
+            global,
+            caches: Caches::new(),
+            scope: Scope::new(),
+            calls: Hook::ALL.map(|hook| call_for(ast, hook)),
+        }
+    }
+
+    /// Whether the script defines `hook`.
+    pub fn has(&self, hook: Hook) -> bool {
+        !matches!(self.calls[hook as usize], Call::Absent)
+    }
+
+    /// Whether `hook` runs in place (for the tests).
+    #[cfg(test)]
+    fn in_place(&self, hook: Hook) -> bool {
+        matches!(self.calls[hook as usize], Call::InPlace { .. })
+    }
+
+    /// Calls `hook` with `argument` (ignored by hooks that take none) and `this`. Each call
+    /// has the whole operation budget.
+    pub fn call(
+        &mut self,
+        engine: &Engine,
+        ast: &AST,
+        this: &mut Dynamic,
+        hook: Hook,
+        argument: Dynamic,
+    ) -> Result<Dynamic, Box<EvalAltResult>> {
+        let (body, param) = match &self.calls[hook as usize] {
+            Call::InPlace { body, param } => (body, param),
+            Call::Absent | Call::Ordinary => {
+                let options =
+                    CallFnOptions::new().eval_ast(false).rewind_scope(true).bind_this_ptr(this);
+                return if hook.params() == 0 {
+                    engine.call_fn_with_options(options, &mut self.scope, ast, hook.name(), ())
+                } else {
+                    let args = (argument,);
+                    engine.call_fn_with_options(options, &mut self.scope, ast, hook.name(), args)
+                };
+            }
+        };
+        self.global.num_operations = 0;
+        if let Some(param) = param {
+            self.scope.push_dynamic(param.clone(), argument);
+        }
+        let result = EvalContext::new(
+            engine,
+            &mut self.global,
+            &mut self.caches,
+            &mut self.scope,
+            Some(this),
+        )
+        .eval_expression_tree(&Expression::from(body));
+        // Letting go of the argument lets the chain reuse the packet.
+        self.scope.rewind(0);
+        result.or_else(|err| match *err {
+            EvalAltResult::Return(value, _) | EvalAltResult::Exit(value, _) => Ok(value),
+            other => Err(Box::new(other)),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn runner(source: &str) -> (Engine, AST, Runner) {
+        let host = std::sync::Arc::new(std::sync::Mutex::new(super::super::host::Host::default()));
+        let engine = super::super::engine::new(host, super::super::api_table::Clock::default());
+        let ast = engine.compile(source).unwrap();
+        let runner = Runner::new(&engine, &ast);
+        (engine, ast, runner)
+    }
+
+    #[test]
+    fn hooks_run_in_place_and_keep_this() {
+        let (engine, ast, mut runner) = runner(
+            "fn on_start() { this.n = 0; }
+             fn on_packet(x) { this.n += x; if x > 2 { return -1; } this.n }",
+        );
+        assert!(runner.in_place(Hook::Start) && runner.in_place(Hook::Packet));
+        assert!(!runner.has(Hook::Tick) && !runner.has(Hook::Stop));
+        let mut this = Dynamic::from_map(rhai::Map::new());
+        let _ = runner.call(&engine, &ast, &mut this, Hook::Start, Dynamic::UNIT).unwrap();
+        let results: Vec<i64> = (1..=4_i64)
+            .map(|x| {
+                let r = runner.call(&engine, &ast, &mut this, Hook::Packet, Dynamic::from(x));
+                r.unwrap().as_int().unwrap()
+            })
+            .collect();
+        assert_eq!(results, [1, 3, -1, -1]);
+        assert_eq!(this.as_map_ref().unwrap()["n"].as_int().unwrap(), 10);
+    }
+
+    #[test]
+    fn a_hook_with_a_closure_is_called_the_ordinary_way_and_agrees() {
+        let (engine, ast, mut runner) =
+            runner("fn on_packet(x) { let k = 2; [1, 2, 3, 4].filter(|v| v > k).map(|v| v * x) }");
+        assert!(runner.has(Hook::Packet) && !runner.in_place(Hook::Packet));
+        let mut this = Dynamic::from_map(rhai::Map::new());
+        let r = runner.call(&engine, &ast, &mut this, Hook::Packet, Dynamic::from(10_i64));
+        let values: Vec<i64> =
+            r.unwrap().into_array().unwrap().into_iter().map(|v| v.as_int().unwrap()).collect();
+        assert_eq!(values, [30, 40]);
+    }
+
+    #[test]
+    fn every_shipped_on_packet_runs_in_place() {
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|x| x == "rhai") {
+                let (_, _, runner) = runner(&std::fs::read_to_string(&path).unwrap());
+                if runner.has(Hook::Packet) {
+                    assert!(runner.in_place(Hook::Packet), "{}", path.display());
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen >= 8, "{seen} scripts with on_packet");
+    }
+
+    #[test]
+    fn helper_functions_and_errors_keep_their_places() {
+        let (engine, ast, mut runner) = runner(
+            "fn half(v) { v / 2 }
+             fn on_packet(x) {
+                 let h = half(x);
+                 h.no_such_method()
+             }",
+        );
+        assert!(runner.in_place(Hook::Packet));
+        let mut this = Dynamic::from_map(rhai::Map::new());
+        let err =
+            runner.call(&engine, &ast, &mut this, Hook::Packet, Dynamic::from(8_i64)).unwrap_err();
+        assert_eq!((err.position().line(), err.position().position()), (Some(4), Some(20)));
+        assert!(err.to_string().contains("no_such_method (i64)"), "{err}");
+    }
+}
