@@ -7,7 +7,7 @@
 //! layer the packet does not have reads as `()`, so `pkt.tcp?.syn` is safe.
 
 use std::net::IpAddr;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use rhai::{Blob, Dynamic, Engine, ImmutableString, Map};
 
@@ -105,6 +105,26 @@ impl ScriptPacket {
     /// Copies a frame for a script; `number` is its 1-based position in the capture.
     pub fn new(frame: &Frame<'_>, number: u64) -> ScriptPacket {
         ScriptPacket(Arc::new(Inner::new(frame, number, frame.data.to_vec())))
+    }
+
+    /// How many values hold this packet.
+    #[cfg(test)]
+    pub fn holders(&self) -> usize {
+        Arc::strong_count(&self.0)
+    }
+
+    /// A packet with nothing in it, shared: what a hook's parameter holds between calls.
+    pub fn idle() -> ScriptPacket {
+        static IDLE: LazyLock<ScriptPacket> = LazyLock::new(|| {
+            let frame = Frame {
+                ts: Timestamp::default(),
+                link: LinkType::ETHERNET,
+                orig_len: 0,
+                data: &[],
+            };
+            ScriptPacket::new(&frame, 0)
+        });
+        IDLE.clone()
     }
 
     /// Like `new`, but reuses `old` and its buffer when no script holds on to it: most

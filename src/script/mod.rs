@@ -28,7 +28,7 @@ use crate::source::{Frame, LinkType};
 pub use api_host::to_json;
 pub use api_packet::ScriptPacket;
 use host::Host;
-use runner::{Hook, Runner};
+use runner::{Argument, Hook, Runner};
 
 /// Errors of one script reported one by one before they are only counted.
 const ERRORS_SHOWN: u64 = 5;
@@ -213,7 +213,7 @@ impl Chain {
     pub fn start(&mut self) -> Vec<Event> {
         for i in 0..self.scripts.len() {
             if self.scripts[i].runner.has(Hook::Start) {
-                let _ = self.call(i, Hook::Start, Dynamic::UNIT);
+                let _ = self.call(i, Hook::Start, Argument::Value(Dynamic::UNIT));
             }
         }
         self.take_events()
@@ -236,7 +236,7 @@ impl Chain {
             let pkt = handle
                 .get_or_insert_with(|| ScriptPacket::reuse(self.spare.take(), frame, number))
                 .clone();
-            if let Ok(result) = self.call(i, Hook::Packet, Dynamic::from(pkt)) {
+            if let Ok(result) = self.call(i, Hook::Packet, Argument::Packet(&pkt)) {
                 if result.as_bool() == Ok(false) {
                     self.spare = handle;
                     return Verdict::Drop;
@@ -256,7 +256,7 @@ impl Chain {
             self.clock.set(next);
             for i in 0..self.scripts.len() {
                 if self.scripts[i].runner.has(Hook::Tick) {
-                    let _ = self.call(i, Hook::Tick, Dynamic::from_float(next));
+                    let _ = self.call(i, Hook::Tick, Argument::Value(Dynamic::from_float(next)));
                 }
             }
             next += self.tick_every;
@@ -268,7 +268,7 @@ impl Chain {
     pub fn stop(&mut self) -> Vec<Event> {
         for i in 0..self.scripts.len() {
             if self.scripts[i].runner.has(Hook::Stop) {
-                let _ = self.call(i, Hook::Stop, Dynamic::UNIT);
+                let _ = self.call(i, Hook::Stop, Argument::Value(Dynamic::UNIT));
             }
         }
         for script in &mut self.scripts {
@@ -297,7 +297,7 @@ impl Chain {
         }
     }
 
-    fn call(&mut self, i: usize, hook: Hook, argument: Dynamic) -> Result<Dynamic, ()> {
+    fn call(&mut self, i: usize, hook: Hook, argument: Argument<'_>) -> Result<Dynamic, ()> {
         let script = &mut self.scripts[i];
         // The host's lock is taken only to switch scripts or to count what a call said:
         // most calls do neither.

@@ -14,6 +14,7 @@
 //! exactly as Rhai prints the original (statements, positions, spans); a hook for which it
 //! does not (one that holds a closure, say) is called through `call_fn` as before.
 
+use super::api_packet::ScriptPacket;
 use rhai::{
     AST, ASTNode, Caches, CallFnOptions, Dynamic, Engine, EvalAltResult, EvalContext, Expr,
     Expression, GlobalRuntimeState, ImmutableString, Position, Scope, Stmt, StmtBlock,
@@ -131,24 +132,36 @@ impl Runner {
         ast: &AST,
         this: &mut Dynamic,
         hook: Hook,
-        argument: Dynamic,
+        argument: Argument<'_>,
     ) -> Result<Dynamic, Box<EvalAltResult>> {
         let (body, param) = match &self.calls[hook as usize] {
             Call::InPlace { body, param } => (body, param),
             Call::Absent | Call::Ordinary => {
                 let options =
                     CallFnOptions::new().eval_ast(false).rewind_scope(true).bind_this_ptr(this);
+                let scope = &mut Scope::new();
                 return if hook.params() == 0 {
-                    engine.call_fn_with_options(options, &mut self.scope, ast, hook.name(), ())
+                    engine.call_fn_with_options(options, scope, ast, hook.name(), ())
                 } else {
-                    let args = (argument,);
-                    engine.call_fn_with_options(options, &mut self.scope, ast, hook.name(), args)
+                    let args = (argument.into_value(),);
+                    engine.call_fn_with_options(options, scope, ast, hook.name(), args)
                 };
             }
         };
         self.global.num_operations = 0;
+        // The scope is laid out as Rhai lays out a call: the parameter, then the body's own
+        // variables. The parameter's entry stays from call to call.
+        self.scope.rewind(usize::from(param.is_some()));
         if let Some(param) = param {
-            self.scope.push_dynamic(param.clone(), argument);
+            let same =
+                self.scope.iter_raw().next().is_some_and(|(name, ..)| name == param.as_str());
+            if !same {
+                self.scope.rewind(0);
+                self.scope.push_dynamic(param.as_str(), Dynamic::UNIT);
+            }
+            if let Some(slot) = self.scope.get_mut(param) {
+                argument.put(slot);
+            }
         }
         let result = EvalContext::new(
             engine,
@@ -158,12 +171,54 @@ impl Runner {
             Some(this),
         )
         .eval_expression_tree(&Expression::from(body));
-        // Letting go of the argument lets the chain reuse the packet.
-        self.scope.rewind(0);
+        if let Some(slot) = param.as_ref().and_then(|param| self.scope.get_mut(param)) {
+            Argument::release(slot);
+        }
         result.or_else(|err| match *err {
             EvalAltResult::Return(value, _) | EvalAltResult::Exit(value, _) => Ok(value),
             other => Err(Box::new(other)),
         })
+    }
+}
+
+/// What a hook is called with.
+pub enum Argument<'a> {
+    /// Nothing (`on_start`, `on_stop`), or a plain value.
+    Value(Dynamic),
+    /// A packet. It takes the place of the previous call's packet in the same boxed value,
+    /// and an empty packet takes its place after the call: no allocation is made for it, and
+    /// afterwards the packet is held only by what a script kept of it.
+    Packet(&'a ScriptPacket),
+}
+
+impl Argument<'_> {
+    fn into_value(self) -> Dynamic {
+        match self {
+            Argument::Value(value) => value,
+            Argument::Packet(packet) => Dynamic::from(packet.clone()),
+        }
+    }
+
+    fn put(self, slot: &mut Dynamic) {
+        match self {
+            Argument::Packet(packet) => {
+                if let Some(mut held) = slot.write_lock::<ScriptPacket>() {
+                    *held = packet.clone();
+                } else {
+                    *slot = Dynamic::from(packet.clone());
+                }
+            }
+            Argument::Value(value) => *slot = value,
+        }
+    }
+
+    /// Lets go of the argument, keeping the box of a packet for the next call.
+    fn release(slot: &mut Dynamic) {
+        if let Some(mut held) = slot.write_lock::<ScriptPacket>() {
+            *held = ScriptPacket::idle();
+        } else {
+            *slot = Dynamic::UNIT;
+        }
     }
 }
 
@@ -188,10 +243,18 @@ mod tests {
         assert!(runner.in_place(Hook::Start) && runner.in_place(Hook::Packet));
         assert!(!runner.has(Hook::Tick) && !runner.has(Hook::Stop));
         let mut this = Dynamic::from_map(rhai::Map::new());
-        let _ = runner.call(&engine, &ast, &mut this, Hook::Start, Dynamic::UNIT).unwrap();
+        let _ = runner
+            .call(&engine, &ast, &mut this, Hook::Start, Argument::Value(Dynamic::UNIT))
+            .unwrap();
         let results: Vec<i64> = (1..=4_i64)
             .map(|x| {
-                let r = runner.call(&engine, &ast, &mut this, Hook::Packet, Dynamic::from(x));
+                let r = runner.call(
+                    &engine,
+                    &ast,
+                    &mut this,
+                    Hook::Packet,
+                    Argument::Value(Dynamic::from(x)),
+                );
                 r.unwrap().as_int().unwrap()
             })
             .collect();
@@ -205,10 +268,36 @@ mod tests {
             runner("fn on_packet(x) { let k = 2; [1, 2, 3, 4].filter(|v| v > k).map(|v| v * x) }");
         assert!(runner.has(Hook::Packet) && !runner.in_place(Hook::Packet));
         let mut this = Dynamic::from_map(rhai::Map::new());
-        let r = runner.call(&engine, &ast, &mut this, Hook::Packet, Dynamic::from(10_i64));
+        let r = runner.call(
+            &engine,
+            &ast,
+            &mut this,
+            Hook::Packet,
+            Argument::Value(Dynamic::from(10_i64)),
+        );
         let values: Vec<i64> =
             r.unwrap().into_array().unwrap().into_iter().map(|v| v.as_int().unwrap()).collect();
         assert_eq!(values, [30, 40]);
+    }
+
+    #[test]
+    fn a_packet_argument_is_let_go_after_the_call_even_when_reassigned() {
+        let (engine, ast, mut runner) =
+            runner("fn on_packet(pkt) { let n = pkt.len; if n == 3 { pkt = 0; } n }");
+        let mut this = Dynamic::from_map(rhai::Map::new());
+        for len in [2_u32, 3, 4] {
+            let data = vec![0u8; len as usize];
+            let frame = crate::source::Frame {
+                ts: crate::source::Timestamp::default(),
+                link: crate::source::LinkType::ETHERNET,
+                orig_len: len,
+                data: &data,
+            };
+            let packet = ScriptPacket::new(&frame, 1);
+            let r = runner.call(&engine, &ast, &mut this, Hook::Packet, Argument::Packet(&packet));
+            assert_eq!(r.unwrap().as_int(), Ok(i64::from(len)));
+            assert_eq!(packet.holders(), 1, "held after the call of length {len}");
+        }
     }
 
     #[test]
@@ -239,8 +328,9 @@ mod tests {
         );
         assert!(runner.in_place(Hook::Packet));
         let mut this = Dynamic::from_map(rhai::Map::new());
-        let err =
-            runner.call(&engine, &ast, &mut this, Hook::Packet, Dynamic::from(8_i64)).unwrap_err();
+        let err = runner
+            .call(&engine, &ast, &mut this, Hook::Packet, Argument::Value(Dynamic::from(8_i64)))
+            .unwrap_err();
         assert_eq!((err.position().line(), err.position().position()), (Some(4), Some(20)));
         assert!(err.to_string().contains("no_such_method (i64)"), "{err}");
     }
