@@ -162,11 +162,12 @@ pub fn pump<S: Source + ?Sized>(
         last_ts = Some(frame.ts);
         if let Some(chain) = chain.as_deref_mut() {
             // Ticks follow the time of every packet read, whether or not it passes.
-            chain.clock(frame.ts.as_f64());
-            let ticked = chain.take_events();
-            report_script_errors(chain);
-            if let Err(e) = outputs.events(&ticked, AlertPlace::Time(frame.ts)) {
-                break Err(e);
+            if chain.clock(frame.ts.as_f64()) {
+                let ticked = chain.take_events();
+                report_script_errors(chain);
+                if let Err(e) = outputs.events(&ticked, AlertPlace::Time(frame.ts)) {
+                    break Err(e);
+                }
             }
         }
         if let Some(filter) = filter.as_deref_mut() {

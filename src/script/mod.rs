@@ -221,7 +221,6 @@ impl Chain {
 
     /// Runs the chain on a packet: each script whose FILTER admits it, until one drops it.
     pub fn packet(&mut self, frame: &Frame<'_>, number: u64) -> Verdict {
-        self.clock.set(frame.ts.as_f64());
         let mut handle: Option<ScriptPacket> = None;
         for i in 0..self.scripts.len() {
             let script = &mut self.scripts[i];
@@ -234,7 +233,11 @@ impl Chain {
                 }
             }
             let pkt = handle
-                .get_or_insert_with(|| ScriptPacket::reuse(self.spare.take(), frame, number))
+                .get_or_insert_with(|| {
+                    // Tables expire on packet time; only a called script can see them.
+                    self.clock.set(frame.ts.as_f64());
+                    ScriptPacket::reuse(self.spare.take(), frame, number)
+                })
                 .clone();
             if let Ok(result) = self.call(i, Hook::Packet, Argument::Packet(&pkt)) {
                 if result.as_bool() == Ok(false) {
@@ -249,9 +252,11 @@ impl Chain {
         Verdict::Pass
     }
 
-    /// Calls `on_tick` once for every tick period of packet time passed by `now`.
-    pub fn clock(&mut self, now: f64) {
+    /// Calls `on_tick` once for every tick period of packet time passed by `now`; says
+    /// whether a period passed.
+    pub fn clock(&mut self, now: f64) -> bool {
         let mut next = *self.next_tick.get_or_insert(now + self.tick_every);
+        let ticked = now >= next;
         while now >= next {
             self.clock.set(next);
             for i in 0..self.scripts.len() {
@@ -262,6 +267,7 @@ impl Chain {
             next += self.tick_every;
         }
         self.next_tick = Some(next);
+        ticked
     }
 
     /// Runs every `on_stop`.
