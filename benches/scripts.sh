@@ -27,14 +27,15 @@ hark=target/release/hark
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+rounds=${ROUNDS:-11}
 seconds() { # wall seconds of one run, output discarded
     local start end
-    start=$(date +%s.%N)
+    start=$(date +%s%N)
     "$@" >/dev/null 2>&1 || true
-    end=$(date +%s.%N)
-    echo "$end - $start" | bc -l
+    end=$(date +%s%N)
+    echo "scale=4; ($end - $start) / 1000000000" | bc -l
 }
-median3() { printf '%s\n' "$(seconds "$@")" "$(seconds "$@")" "$(seconds "$@")" | sort -n | sed -n 2p; }
+median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 per_packet() { echo "$1 * 1000000000 / $2" | bc -l | awk '{printf "%.0f ns", $1}'; }
 rate() { echo "$2 / $1" | bc -l | awk '{printf "%.2f M packets/s", $1/1e6}'; }
 
@@ -54,10 +55,9 @@ logging:
   default-log-level: error
 YAML
 echo 'alert tcp any any -> any 22 (msg:"SSH SYN"; flags:S; sid:1; rev:1;)' > "$work/ssh.rules"
-suricata_s=$(median3 suricata -r "$mix" --runmode single -S "$work/ssh.rules" -c "$work/suricata.yaml" -l "$work" -k none)
-
-# hark with the shipped SSH script (its FILTER), and the same logic without a FILTER.
-hark_s=$(median3 "$hark" -q -r "$mix" -s scripts/ssh_bruteforce.rhai --alerts /dev/null)
+# Every round runs each command once, one after the other, so that the machine's drift
+# over the run touches them alike; each figure is a median over the rounds, and each
+# comparison the median of the per-round ratios.
 cat > "$work/ssh_nofilter.rhai" <<'RHAI'
 fn on_start() { this.tries = table(#{ ttl: 600, max: 100000 }); }
 fn on_packet(pkt) {
@@ -67,11 +67,25 @@ fn on_packet(pkt) {
     }
 }
 RHAI
-nofilter_s=$(median3 "$hark" -q -r "$mix" -s "$work/ssh_nofilter.rhai" --alerts /dev/null)
 # A FILTER that admits nothing, against no script at all: the cost of a rejected packet.
 printf 'const FILTER = "tcp dst port 1";\nfn on_packet(pkt) { alert("never"); }\n' > "$work/reject.rhai"
-reject_s=$(median3 "$hark" -q -r "$mix" -s "$work/reject.rhai")
-bare_s=$(median3 "$hark" -q -r "$mix")
+cat "$mix" >/dev/null # read once, so that no round pays for the disk
+for _ in $(seq "$rounds"); do
+    echo "$(seconds suricata -r "$mix" --runmode single -S "$work/ssh.rules" -c "$work/suricata.yaml" -l "$work" -k none) \
+$(seconds "$hark" -q -r "$mix" -s scripts/ssh_bruteforce.rhai --alerts /dev/null) \
+$(seconds "$hark" -q -r "$mix" -s "$work/ssh_nofilter.rhai" --alerts /dev/null) \
+$(seconds "$hark" -q -r "$mix" -s "$work/reject.rhai") \
+$(seconds "$hark" -q -r "$mix")"
+done > "$work/rounds"
+column() { awk -v c="$1" '{print $c}' "$work/rounds" | median; }
+suricata_s=$(column 1)
+hark_s=$(column 2)
+nofilter_s=$(column 3)
+reject_s=$(column 4)
+bare_s=$(column 5)
+filter_ratio=$(awk '{print $1 / $2}' "$work/rounds" | median)
+nofilter_ratio=$(awk '{print $3 / $1}' "$work/rounds" | median)
+reject_ns=$(awk -v n="$packets" '{print ($4 - $5) * 1e9 / n}' "$work/rounds" | median)
 
 # Scapy on a tenth of the capture, per packet.
 cat > "$work/scapy_ssh.py" <<'PY'
@@ -86,9 +100,9 @@ sniff(offline=sys.argv[1], prn=seen, store=False)
 PY
 scapy_s=$(seconds python3 "$work/scapy_ssh.py" "$small")
 
-echo "capture: $mix ($packets packets), medians of 3 runs"
+echo "capture: $mix ($packets packets), medians of $rounds rounds"
 echo "suricata 7 (one rule, --runmode single): $(rate "$suricata_s" "$packets") ($suricata_s s)"
-echo "hark, ssh_bruteforce.rhai with FILTER:   $(rate "$hark_s" "$packets") ($hark_s s), $(echo "$suricata_s / $hark_s" | bc -l | awk '{printf "%.1f", $1}')x Suricata"
-echo "hark, same logic without FILTER:         $(per_packet "$nofilter_s" "$packets") a packet all in ($nofilter_s s)"
-echo "hark, a FILTER that rejects every packet: $(per_packet "$(echo "$reject_s - $bare_s" | bc -l)" "$packets") a packet over no script ($reject_s s vs $bare_s s)"
+echo "hark, ssh_bruteforce.rhai with FILTER:   $(rate "$hark_s" "$packets") ($hark_s s), $(printf '%.1f' "$filter_ratio")x Suricata"
+echo "hark, same logic without FILTER:         $(per_packet "$nofilter_s" "$packets") a packet all in ($nofilter_s s), $(printf '%.2f' "$nofilter_ratio")x Suricata's time"
+echo "hark, a FILTER that rejects every packet: $(printf '%.0f' "$reject_ns") ns a packet over no script ($reject_s s vs $bare_s s)"
 echo "scapy sniff(offline=...), 100000 packets: $(rate "$scapy_s" 100000) ($scapy_s s); hark with FILTER is $(echo "($packets / $hark_s) / (100000 / $scapy_s)" | bc -l | awk '{printf "%.0f", $1}')x faster"
