@@ -64,6 +64,8 @@ pub struct Runner {
     global: GlobalRuntimeState,
     caches: Caches,
     scope: Scope<'static>,
+    /// The hook whose parameter is the scope's first entry.
+    bound: Option<Hook>,
     calls: [Call; 4],
 }
 
@@ -109,6 +111,7 @@ impl Runner {
             global,
             caches: Caches::new(),
             scope: Scope::new(),
+            bound: None,
             calls: Hook::ALL.map(|hook| call_for(ast, hook)),
         }
     }
@@ -150,17 +153,21 @@ impl Runner {
         };
         self.global.num_operations = 0;
         // The scope is laid out as Rhai lays out a call: the parameter, then the body's own
-        // variables. The parameter's entry stays from call to call.
-        self.scope.rewind(usize::from(param.is_some()));
-        if let Some(param) = param {
-            let same =
-                self.scope.iter_raw().next().is_some_and(|(name, ..)| name == param.as_str());
-            if !same {
-                self.scope.rewind(0);
-                self.scope.push_dynamic(param.as_str(), Dynamic::UNIT);
+        // variables. The parameter's entry stays from call to call of the same hook.
+        match param {
+            Some(param) => {
+                if self.bound != Some(hook) {
+                    self.scope.rewind(0);
+                    self.scope.push_dynamic(param.as_str(), Dynamic::UNIT);
+                    self.bound = Some(hook);
+                }
+                if let Some(slot) = self.scope.get_mut(param) {
+                    argument.put(slot);
+                }
             }
-            if let Some(slot) = self.scope.get_mut(param) {
-                argument.put(slot);
+            None => {
+                self.scope.rewind(0);
+                self.bound = None;
             }
         }
         let result = EvalContext::new(
@@ -171,6 +178,7 @@ impl Runner {
             Some(this),
         )
         .eval_expression_tree(&Expression::from(body));
+        self.scope.rewind(usize::from(param.is_some()));
         if let Some(slot) = param.as_ref().and_then(|param| self.scope.get_mut(param)) {
             Argument::release(slot);
         }
@@ -281,9 +289,10 @@ mod tests {
     }
 
     #[test]
-    fn a_packet_argument_is_let_go_after_the_call_even_when_reassigned() {
-        let (engine, ast, mut runner) =
-            runner("fn on_packet(pkt) { let n = pkt.len; if n == 3 { pkt = 0; } n }");
+    fn a_packet_argument_is_let_go_after_the_call_even_when_reassigned_or_shadowed() {
+        let (engine, ast, mut runner) = runner(
+            "fn on_packet(pkt) { let n = pkt.len; if n == 3 { pkt = 0; } let pkt = n; pkt }",
+        );
         let mut this = Dynamic::from_map(rhai::Map::new());
         for len in [2_u32, 3, 4] {
             let data = vec![0u8; len as usize];
