@@ -105,4 +105,4 @@ echo "suricata 7 (one rule, --runmode single): $(rate "$suricata_s" "$packets") 
 echo "hark, ssh_bruteforce.rhai with FILTER:   $(rate "$hark_s" "$packets") ($hark_s s), $(printf '%.1f' "$filter_ratio")x Suricata"
 echo "hark, same logic without FILTER:         $(per_packet "$nofilter_s" "$packets") a packet all in ($nofilter_s s), $(printf '%.2f' "$nofilter_ratio")x Suricata's time"
 echo "hark, a FILTER that rejects every packet: $(printf '%.0f' "$reject_ns") ns a packet over no script ($reject_s s vs $bare_s s)"
-echo "scapy sniff(offline=...), 100000 packets: $(rate "$scapy_s" 100000) ($scapy_s s); hark with FILTER is $(echo "($packets / $hark_s) / (100000 / $scapy_s)" | bc -l | awk '{printf "%.0f", $1}')x faster"
+echo "scapy sniff(offline=...), 100000 packets: $(echo "100000 / $scapy_s / 1000" | bc -l | awk '{printf "%.1f k packets/s", $1}') ($scapy_s s); hark with FILTER is $(echo "($packets / $hark_s) / (100000 / $scapy_s)" | bc -l | awk '{printf "%.0f", $1}')x faster"
