@@ -217,6 +217,45 @@ fn a_packet_a_script_keeps_stays_that_packet() {
 }
 
 #[test]
+fn a_script_that_replaces_its_packet_leaves_the_next_one_whole() {
+    let (_dir, scripts) = folder(&[
+        (
+            "1-replace.rhai",
+            r#"
+            fn on_packet(pkt) { if pkt.number % 2 == 0 { this.kept = pkt; } pkt = (); }
+            fn on_stop() { log(`kept ${this.kept.number} ${this.kept.len}`); }
+            "#,
+        ),
+        (
+            "2-count.rhai",
+            r#"
+            fn on_start() { this.n = 0; this.sum = 0; this.bytes = 0; }
+            fn on_packet(pkt) { this.n += 1; this.sum += pkt.number; this.bytes += pkt.len; }
+            fn on_stop() { log(`${this.n} ${this.sum} ${this.bytes}`); }
+            "#,
+        ),
+    ]);
+    let out = util::run(&["-r", &sample_pcap(), "-s", scripts.to_str().unwrap(), "-q"]);
+    assert_eq!(out.status.code(), Some(0));
+    // The sizes of the sample's frames, as its pcap records give them.
+    let bytes = std::fs::read(sample_pcap()).unwrap();
+    let (mut at, mut lens) = (24, Vec::new());
+    while at + 16 <= bytes.len() {
+        let caplen = u32::from_le_bytes(bytes[at + 8..at + 12].try_into().unwrap()) as usize;
+        lens.push(u32::from_le_bytes(bytes[at + 12..at + 16].try_into().unwrap()));
+        at += 16 + caplen;
+    }
+    let total: u32 = lens.iter().sum();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "1-replace.rhai: kept 28 {}\n2-count.rhai: 29 435 {total}\n29 packets captured\n",
+            lens[27]
+        )
+    );
+}
+
+#[test]
 fn on_stop_runs_when_count_is_reached() {
     let (_dir, scripts) = folder(&[("stop.rhai", "fn on_stop() { log(\"stopped\"); }")]);
     let out = util::run(&["-r", &sample_pcap(), "-s", scripts.to_str().unwrap(), "-c", "2", "-q"]);

@@ -107,6 +107,11 @@ impl ScriptPacket {
         ScriptPacket(Arc::new(Inner::new(frame, number, frame.data.to_vec())))
     }
 
+    /// Which packet this is: two values with the same id are the same packet.
+    pub fn id(&self) -> usize {
+        Arc::as_ptr(&self.0) as usize
+    }
+
     /// How many values hold this packet.
     #[cfg(test)]
     pub fn holders(&self) -> usize {

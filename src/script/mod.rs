@@ -232,14 +232,19 @@ impl Chain {
                     continue;
                 }
             }
-            let pkt = handle
-                .get_or_insert_with(|| {
-                    // Tables expire on packet time; only a called script can see them.
-                    self.clock.set(frame.ts.as_f64());
-                    ScriptPacket::reuse(self.spare.take(), frame, number)
-                })
-                .clone();
-            if let Ok(result) = self.call(i, Hook::Packet, Argument::Packet(&pkt)) {
+            let packet = handle.get_or_insert_with(|| {
+                // Tables expire on packet time; only a called script can see them.
+                self.clock.set(frame.ts.as_f64());
+                ScriptPacket::reuse(self.spare.take(), frame, number)
+            });
+            let id = packet.id();
+            let outcome = self.call(i, Hook::Packet, Argument::Packet(packet));
+            if packet.id() != id {
+                // The script gave its parameter another value and the packet went with it:
+                // the rest of the chain gets a copy of the frame of its own.
+                *packet = ScriptPacket::new(frame, number);
+            }
+            if let Ok(result) = outcome {
                 if result.as_bool() == Ok(false) {
                     self.spare = handle;
                     return Verdict::Drop;

@@ -152,6 +152,7 @@ impl Runner {
             }
         };
         self.global.num_operations = 0;
+        let mut lent = None;
         // The scope is laid out as Rhai lays out a call: the parameter, then the body's own
         // variables. The parameter's entry stays from call to call of the same hook.
         match param {
@@ -162,7 +163,7 @@ impl Runner {
                     self.bound = Some(hook);
                 }
                 if let Some(slot) = self.scope.get_mut(param) {
-                    argument.put(slot);
+                    lent = argument.put(slot);
                 }
             }
             None => {
@@ -180,7 +181,7 @@ impl Runner {
         .eval_expression_tree(&Expression::from(body));
         self.scope.rewind(usize::from(param.is_some()));
         if let Some(slot) = param.as_ref().and_then(|param| self.scope.get_mut(param)) {
-            Argument::release(slot);
+            Argument::take_back(slot, lent);
         }
         result.or_else(|err| match *err {
             EvalAltResult::Return(value, _) | EvalAltResult::Exit(value, _) => Ok(value),
@@ -193,13 +194,20 @@ impl Runner {
 pub enum Argument<'a> {
     /// Nothing (`on_start`, `on_stop`), or a plain value.
     Value(Dynamic),
-    /// A packet. It takes the place of the previous call's packet in the same boxed value,
-    /// and an empty packet takes its place after the call: no allocation is made for it, and
-    /// afterwards the packet is held only by what a script kept of it.
-    Packet(&'a ScriptPacket),
+    /// A packet, lent to the hook: it is swapped into the parameter, whose boxed value stays
+    /// from call to call, and swapped back out after the call, so that neither an allocation
+    /// nor a reference count change is made for it. If the hook put something else in its
+    /// parameter, the packet does not come back: `*packet` is then an empty packet.
+    Packet(&'a mut ScriptPacket),
 }
 
-impl Argument<'_> {
+/// A packet lent to a hook: where it goes back to, and which packet it was.
+struct Lent<'a> {
+    home: &'a mut ScriptPacket,
+    id: usize,
+}
+
+impl<'a> Argument<'a> {
     fn into_value(self) -> Dynamic {
         match self {
             Argument::Value(value) => value,
@@ -207,26 +215,35 @@ impl Argument<'_> {
         }
     }
 
-    fn put(self, slot: &mut Dynamic) {
+    fn put(self, slot: &mut Dynamic) -> Option<Lent<'a>> {
         match self {
-            Argument::Packet(packet) => {
-                if let Some(mut held) = slot.write_lock::<ScriptPacket>() {
-                    *held = packet.clone();
-                } else {
-                    *slot = Dynamic::from(packet.clone());
-                }
+            Argument::Value(value) => {
+                *slot = value;
+                None
             }
-            Argument::Value(value) => *slot = value,
+            Argument::Packet(home) => {
+                let id = home.id();
+                if let Some(mut held) = slot.write_lock::<ScriptPacket>() {
+                    std::mem::swap(&mut *held, home);
+                    return Some(Lent { home, id });
+                }
+                *slot = Dynamic::from(std::mem::replace(home, ScriptPacket::idle()));
+                Some(Lent { home, id })
+            }
         }
     }
 
-    /// Lets go of the argument, keeping the box of a packet for the next call.
-    fn release(slot: &mut Dynamic) {
+    /// Takes a lent packet back, or lets go of a plain value; the parameter keeps a boxed
+    /// packet for the next call.
+    fn take_back(slot: &mut Dynamic, lent: Option<Lent<'_>>) {
         if let Some(mut held) = slot.write_lock::<ScriptPacket>() {
-            *held = ScriptPacket::idle();
-        } else {
-            *slot = Dynamic::UNIT;
+            match lent {
+                Some(lent) if held.id() == lent.id => std::mem::swap(&mut *held, lent.home),
+                _ => *held = ScriptPacket::idle(),
+            }
+            return;
         }
+        *slot = Dynamic::UNIT;
     }
 }
 
@@ -302,10 +319,18 @@ mod tests {
                 orig_len: len,
                 data: &data,
             };
-            let packet = ScriptPacket::new(&frame, 1);
-            let r = runner.call(&engine, &ast, &mut this, Hook::Packet, Argument::Packet(&packet));
+            let mut packet = ScriptPacket::new(&frame, 1);
+            let id = packet.id();
+            let argument = Argument::Packet(&mut packet);
+            let r = runner.call(&engine, &ast, &mut this, Hook::Packet, argument);
             assert_eq!(r.unwrap().as_int(), Ok(i64::from(len)));
-            assert_eq!(packet.holders(), 1, "held after the call of length {len}");
+            if len == 3 {
+                // The hook replaced its parameter: the packet went with it.
+                assert_ne!(packet.id(), id);
+            } else {
+                assert_eq!(packet.id(), id);
+                assert_eq!(packet.holders(), 1, "held after the call of length {len}");
+            }
         }
     }
 
