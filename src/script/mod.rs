@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use rhai::{AST, Dynamic, Engine, EvalAltResult, ImmutableString, Map, Position, Scope};
+use rhai::{AST, Dynamic, Engine, ImmutableString, Map, Position, Scope};
 use sha2::{Digest, Sha256};
 
 use crate::event::Event;
@@ -113,9 +113,8 @@ fn reason(e: &std::io::Error) -> String {
     crate::source::io_reason(e)
 }
 
-/// `file:line:col: message` for a Rhai error.
-fn located(name: &str, err: &EvalAltResult) -> String {
-    let pos = err.position();
+/// `file:line:col: message` for a Rhai error found at `pos` (compiling or running).
+fn located(name: &str, pos: Position, err: &dyn std::fmt::Display) -> String {
     let mut text = err.to_string();
     // Rhai appends " (line L, position C)"; hark puts the place in front instead.
     if let Some(i) = text.rfind(" (line ") {
@@ -341,7 +340,7 @@ impl Chain {
                     let line = if err.position().is_none() {
                         format!("{}: {}: {}", script.name, hook.name(), err)
                     } else {
-                        located(&script.name, &err)
+                        located(&script.name, err.position(), &err)
                     };
                     self.error_lines.push(line);
                 } else {
@@ -386,19 +385,14 @@ fn load_script(
     check_ownership(path, &name).map_err(|e| vec![e])?;
     let source = std::fs::read_to_string(path)
         .map_err(|e| vec![format!("{name}: cannot read: {}", reason(&e))])?;
-    let ast = engine.compile(&source).map_err(|e| {
-        let pos = e.position();
-        let mut text = e.to_string();
-        if let Some(i) = text.rfind(" (line ") {
-            text.truncate(i);
-        }
-        vec![at(&name, pos, &text)]
-    })?;
+    let ast = engine.compile(&source).map_err(|e| vec![located(&name, e.position(), &e)])?;
     // The top level runs once: it defines constants such as FILTER and LIMIT. Optimizing
     // the script again with them in scope puts their values into the functions, where
     // Rhai would otherwise not see them.
     let mut scope = Scope::new();
-    engine.run_ast_with_scope(&mut scope, &ast).map_err(|e| vec![located(&name, &e)])?;
+    engine
+        .run_ast_with_scope(&mut scope, &ast)
+        .map_err(|e| vec![located(&name, e.position(), &e)])?;
     let ast = engine.optimize_ast(&scope, ast, rhai::OptimizationLevel::Simple);
     let filter = match scope.get_value::<ImmutableString>("FILTER") {
         Some(text) => {
