@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use rhai::{AST, Dynamic, Engine, ImmutableString, Map, Position, Scope};
+use rhai::{Dynamic, Engine, ImmutableString, Position, Scope};
 use sha2::{Digest, Sha256};
 
 use crate::event::Event;
@@ -60,8 +60,7 @@ pub struct Script {
     pub name: Arc<str>,
     sha256: Arc<str>,
     rev: u32,
-    ast: AST,
-    this: Dynamic,
+    /// The compiled script, its `this`, and how its hooks are called.
     runner: Runner,
     filter: Option<Filter>,
     pub stats: ScriptStats,
@@ -321,8 +320,7 @@ impl Chain {
             self.running = Some(i);
         }
         let started = self.timer.raw();
-        let result =
-            script.runner.call(&self.engine, &script.ast, &mut script.this, hook, argument);
+        let result = script.runner.call(&self.engine, hook, argument);
         script.ticks += self.timer.raw().saturating_sub(started);
         script.stats.calls += 1;
         if self.pending.load(std::sync::atomic::Ordering::Acquire) {
@@ -412,9 +410,7 @@ fn load_script(
         name,
         sha256: sha256.into(),
         rev: 1,
-        runner: Runner::new(engine, &ast),
-        ast,
-        this: Dynamic::from_map(Map::new()),
+        runner: Runner::new(engine, ast),
         filter,
         stats: ScriptStats::default(),
         ticks: 0,

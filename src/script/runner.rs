@@ -59,8 +59,11 @@ enum Call {
     Ordinary,
 }
 
-/// One script's runtime state, caches and hooks.
+/// One script's compiled form, `this`, runtime state, caches and hooks.
 pub struct Runner {
+    ast: AST,
+    /// The script's own map, kept across calls.
+    this: Dynamic,
     global: GlobalRuntimeState,
     caches: Caches,
     scope: Scope<'static>,
@@ -101,18 +104,20 @@ fn call_for(ast: &AST, hook: Hook) -> Call {
 }
 
 impl Runner {
-    /// A runner for the script compiled as `ast`.
-    pub fn new(engine: &Engine, ast: &AST) -> Runner {
+    /// A runner for the script compiled as `ast`, its `this` an empty map.
+    pub fn new(engine: &Engine, ast: AST) -> Runner {
         let mut global = engine.new_global_runtime_state();
         global.lib.push(ast.shared_lib().clone());
         // A hook's body runs one call level down, as it does under `call_fn`.
         global.level = 1;
         Runner {
+            calls: Hook::ALL.map(|hook| call_for(&ast, hook)),
+            ast,
+            this: Dynamic::from_map(rhai::Map::new()),
             global,
             caches: Caches::new(),
             scope: Scope::new(),
             bound: None,
-            calls: Hook::ALL.map(|hook| call_for(ast, hook)),
         }
     }
 
@@ -127,22 +132,28 @@ impl Runner {
         matches!(self.calls[hook as usize], Call::InPlace { .. })
     }
 
-    /// Calls `hook` with `argument` (ignored by hooks that take none) and `this`. Each call
-    /// has the whole operation budget.
+    /// The script's `this` (for the tests).
+    #[cfg(test)]
+    fn this(&self) -> &Dynamic {
+        &self.this
+    }
+
+    /// Calls `hook` with `argument` (ignored by hooks that take none). Each call has the
+    /// whole operation budget.
     pub fn call(
         &mut self,
         engine: &Engine,
-        ast: &AST,
-        this: &mut Dynamic,
         hook: Hook,
         argument: Argument<'_>,
     ) -> Result<Dynamic, Box<EvalAltResult>> {
         let (body, param) = match &self.calls[hook as usize] {
             Call::InPlace { body, param } => (body, param),
             Call::Absent | Call::Ordinary => {
-                let options =
-                    CallFnOptions::new().eval_ast(false).rewind_scope(true).bind_this_ptr(this);
-                let scope = &mut Scope::new();
+                let options = CallFnOptions::new()
+                    .eval_ast(false)
+                    .rewind_scope(true)
+                    .bind_this_ptr(&mut self.this);
+                let (scope, ast) = (&mut Scope::new(), &self.ast);
                 return if hook.params() == 0 {
                     engine.call_fn_with_options(options, scope, ast, hook.name(), ())
                 } else {
@@ -176,7 +187,7 @@ impl Runner {
             &mut self.global,
             &mut self.caches,
             &mut self.scope,
-            Some(this),
+            Some(&mut self.this),
         )
         .eval_expression_tree(&Expression::from(body));
         self.scope.rewind(usize::from(param.is_some()));
@@ -251,55 +262,38 @@ impl<'a> Argument<'a> {
 mod tests {
     use super::*;
 
-    fn runner(source: &str) -> (Engine, AST, Runner) {
+    fn runner(source: &str) -> (Engine, Runner) {
         let host = std::sync::Arc::new(std::sync::Mutex::new(super::super::host::Host::default()));
         let engine = super::super::engine::new(host, super::super::api_table::Clock::default());
-        let ast = engine.compile(source).unwrap();
-        let runner = Runner::new(&engine, &ast);
-        (engine, ast, runner)
+        let runner = Runner::new(&engine, engine.compile(source).unwrap());
+        (engine, runner)
     }
 
     #[test]
     fn hooks_run_in_place_and_keep_this() {
-        let (engine, ast, mut runner) = runner(
+        let (engine, mut runner) = runner(
             "fn on_start() { this.n = 0; }
              fn on_packet(x) { this.n += x; if x > 2 { return -1; } this.n }",
         );
         assert!(runner.in_place(Hook::Start) && runner.in_place(Hook::Packet));
         assert!(!runner.has(Hook::Tick) && !runner.has(Hook::Stop));
-        let mut this = Dynamic::from_map(rhai::Map::new());
-        let _ = runner
-            .call(&engine, &ast, &mut this, Hook::Start, Argument::Value(Dynamic::UNIT))
-            .unwrap();
+        let _ = runner.call(&engine, Hook::Start, Argument::Value(Dynamic::UNIT)).unwrap();
         let results: Vec<i64> = (1..=4_i64)
             .map(|x| {
-                let r = runner.call(
-                    &engine,
-                    &ast,
-                    &mut this,
-                    Hook::Packet,
-                    Argument::Value(Dynamic::from(x)),
-                );
+                let r = runner.call(&engine, Hook::Packet, Argument::Value(Dynamic::from(x)));
                 r.unwrap().as_int().unwrap()
             })
             .collect();
         assert_eq!(results, [1, 3, -1, -1]);
-        assert_eq!(this.as_map_ref().unwrap()["n"].as_int().unwrap(), 10);
+        assert_eq!(runner.this().as_map_ref().unwrap()["n"].as_int().unwrap(), 10);
     }
 
     #[test]
     fn a_hook_with_a_closure_is_called_the_ordinary_way_and_agrees() {
-        let (engine, ast, mut runner) =
+        let (engine, mut runner) =
             runner("fn on_packet(x) { let k = 2; [1, 2, 3, 4].filter(|v| v > k).map(|v| v * x) }");
         assert!(runner.has(Hook::Packet) && !runner.in_place(Hook::Packet));
-        let mut this = Dynamic::from_map(rhai::Map::new());
-        let r = runner.call(
-            &engine,
-            &ast,
-            &mut this,
-            Hook::Packet,
-            Argument::Value(Dynamic::from(10_i64)),
-        );
+        let r = runner.call(&engine, Hook::Packet, Argument::Value(Dynamic::from(10_i64)));
         let values: Vec<i64> =
             r.unwrap().into_array().unwrap().into_iter().map(|v| v.as_int().unwrap()).collect();
         assert_eq!(values, [30, 40]);
@@ -307,10 +301,9 @@ mod tests {
 
     #[test]
     fn a_packet_argument_is_let_go_after_the_call_even_when_reassigned_or_shadowed() {
-        let (engine, ast, mut runner) = runner(
+        let (engine, mut runner) = runner(
             "fn on_packet(pkt) { let n = pkt.len; if n == 3 { pkt = 0; } let pkt = n; pkt }",
         );
-        let mut this = Dynamic::from_map(rhai::Map::new());
         for len in [2_u32, 3, 4] {
             let data = vec![0u8; len as usize];
             let frame = crate::source::Frame {
@@ -322,7 +315,7 @@ mod tests {
             let mut packet = ScriptPacket::new(&frame, 1);
             let id = packet.id();
             let argument = Argument::Packet(&mut packet);
-            let r = runner.call(&engine, &ast, &mut this, Hook::Packet, argument);
+            let r = runner.call(&engine, Hook::Packet, argument);
             assert_eq!(r.unwrap().as_int(), Ok(i64::from(len)));
             if len == 3 {
                 // The hook replaced its parameter: the packet went with it.
@@ -341,7 +334,7 @@ mod tests {
         for entry in std::fs::read_dir(folder).unwrap() {
             let path = entry.unwrap().path();
             if path.extension().is_some_and(|x| x == "rhai") {
-                let (_, _, runner) = runner(&std::fs::read_to_string(&path).unwrap());
+                let (_, runner) = runner(&std::fs::read_to_string(&path).unwrap());
                 if runner.has(Hook::Packet) {
                     assert!(runner.in_place(Hook::Packet), "{}", path.display());
                     seen += 1;
@@ -353,7 +346,7 @@ mod tests {
 
     #[test]
     fn helper_functions_and_errors_keep_their_places() {
-        let (engine, ast, mut runner) = runner(
+        let (engine, mut runner) = runner(
             "fn half(v) { v / 2 }
              fn on_packet(x) {
                  let h = half(x);
@@ -361,10 +354,8 @@ mod tests {
              }",
         );
         assert!(runner.in_place(Hook::Packet));
-        let mut this = Dynamic::from_map(rhai::Map::new());
-        let err = runner
-            .call(&engine, &ast, &mut this, Hook::Packet, Argument::Value(Dynamic::from(8_i64)))
-            .unwrap_err();
+        let err =
+            runner.call(&engine, Hook::Packet, Argument::Value(Dynamic::from(8_i64))).unwrap_err();
         assert_eq!((err.position().line(), err.position().position()), (Some(4), Some(20)));
         assert!(err.to_string().contains("no_such_method (i64)"), "{err}");
     }
