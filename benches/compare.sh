@@ -9,19 +9,8 @@
 #
 # Needs: python3 with scapy (installed with pip if missing), tcpdump, tshark, GNU time.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-
-packets=${PACKETS:-1000000}
+source "$(dirname "$0")/common.sh"
 runs=${RUNS:-3}
-data=bench-data
-mix=$data/mix-$packets.pcap
-big=$data/mix-10000000.pcap
-mkdir -p "$data"
-
-python3 -c 'import scapy' 2>/dev/null || pip install --quiet scapy
-[ -f "$mix" ] || python3 ../shared/tools/gen_mix.py "$mix" "$packets" >/dev/null
-cargo build --release --quiet
-hark=target/release/hark
 
 # Median wall seconds of `runs` runs of a command, output to /dev/null.
 median_seconds() {
@@ -33,7 +22,7 @@ median_seconds() {
         end=$(date +%s.%N)
         times+=("$(echo "$end - $start" | bc -l)")
     done
-    printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+    printf '%s\n' "${times[@]}" | median
 }
 
 # Peak resident memory in MiB of one run.
@@ -51,8 +40,7 @@ echo "lines:  hark $(rate "$hark_lines_s") ($hark_lines_s s)   tcpdump -nr $(rat
 
 # tshark is slow; time it on a tenth of the packets and scale per packet.
 tenth=$((packets / 10))
-small=$data/mix-$tenth.pcap
-[ -f "$small" ] || python3 ../shared/tools/gen_mix.py "$small" "$tenth" >/dev/null
+small=$(capture "$tenth")
 tshark_s=$(RUNS=1 median_seconds tshark -r "$small" -T ek)
 tshark_rate=$(echo "$tenth / $tshark_s" | bc -l)
 hark_json_s=$(median_seconds "$hark" -r "$mix" --json)
@@ -68,7 +56,7 @@ echo "filter: '$expr' with -w /dev/null: hark $(rate "$hark_filter_s") ($hark_fi
 mem_1m=$(peak_mib "$hark" -r "$mix" --json)
 echo "memory: hark --json peak RSS $mem_1m MiB on $packets packets"
 if [ "${SKIP_BIG:-0}" != 1 ]; then
-    [ -f "$big" ] || python3 ../shared/tools/gen_mix.py "$big" 10000000 >/dev/null
+    big=$(capture 10000000)
     mem_10m=$(peak_mib "$hark" -r "$big" --json)
     echo "memory: hark --json peak RSS $mem_10m MiB on 10000000 packets ($(ratio "$mem_10m" "$mem_1m")x the 1M figure)"
 fi

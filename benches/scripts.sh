@@ -6,24 +6,14 @@
 # Needs: python3 with scapy (pip), Suricata 7 (installed from Debian's bookworm-backports
 # suite if missing, with the machine's configured mirror), GNU time.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-
-packets=${PACKETS:-1000000}
-data=bench-data
-mix=$data/mix-$packets.pcap
-small=$data/mix-100000.pcap
-mkdir -p "$data"
-python3 -c 'import scapy' 2>/dev/null || pip install --quiet scapy
-[ -f "$mix" ] || python3 ../shared/tools/gen_mix.py "$mix" "$packets" >/dev/null
-[ -f "$small" ] || python3 ../shared/tools/gen_mix.py "$small" 100000 >/dev/null
+source "$(dirname "$0")/common.sh"
+small=$(capture 100000)
 if ! command -v suricata >/dev/null; then
     uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || echo http://deb.debian.org/debian)
     printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$uri" \
         > /etc/apt/sources.list.d/backports.sources
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t bookworm-backports suricata >/dev/null
 fi
-cargo build --release --quiet
-hark=target/release/hark
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -35,7 +25,6 @@ seconds() { # wall seconds of one run, output discarded
     end=$(date +%s%N)
     echo "scale=4; ($end - $start) / 1000000000" | bc -l
 }
-median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 per_packet() { echo "$1 * 1000000000 / $2" | bc -l | awk '{printf "%.0f ns", $1}'; }
 rate() { echo "$2 / $1" | bc -l | awk '{printf "%.2f M packets/s", $1/1e6}'; }
 
