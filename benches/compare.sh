@@ -41,7 +41,7 @@ echo "lines:  hark $(rate "$hark_lines_s") ($hark_lines_s s)   tcpdump -nr $(rat
 # tshark is slow; time it on a tenth of the packets and scale per packet.
 tenth=$((packets / 10))
 small=$(capture "$tenth")
-tshark_s=$(RUNS=1 median_seconds tshark -r "$small" -T ek)
+tshark_s=$(runs=1 median_seconds tshark -r "$small" -T ek)
 tshark_rate=$(echo "$tenth / $tshark_s" | bc -l)
 hark_json_s=$(median_seconds "$hark" -r "$mix" --json)
 hark_json_rate=$(echo "$packets / $hark_json_s" | bc -l)
