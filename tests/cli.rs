@@ -127,11 +127,8 @@ fn a_file_cut_mid_record_prints_what_came_before() {
 
 #[test]
 fn write_keeps_packets_byte_identical_for_tshark() {
-    if !util::have("tshark") {
-        return util::skip(
-            "write_keeps_packets_byte_identical_for_tshark",
-            "tshark is not installed",
-        );
+    if !util::have_for("write_keeps_packets_byte_identical_for_tshark", "tshark") {
+        return;
     }
     let (_dir, out_path) = util::temp_path("out.pcap");
     let out = util::run(&["-r", &sample(), "-q", "-w", out_path.to_str().unwrap()]);
@@ -162,17 +159,11 @@ fn write_keeps_packets_byte_identical_for_tshark() {
 
 #[test]
 fn write_of_a_corpus_pcapng_reads_back_in_tcpdump() {
-    let Some(corpus) = util::corpus() else {
-        return util::skip(
-            "write_of_a_corpus_pcapng_reads_back_in_tcpdump",
-            "no corpus beside the repository",
-        );
+    let Some(corpus) = util::corpus_for("write_of_a_corpus_pcapng_reads_back_in_tcpdump") else {
+        return;
     };
-    if !util::have("tcpdump") {
-        return util::skip(
-            "write_of_a_corpus_pcapng_reads_back_in_tcpdump",
-            "tcpdump is not installed",
-        );
+    if !util::have_for("write_of_a_corpus_pcapng_reads_back_in_tcpdump", "tcpdump") {
+        return;
     }
     let input = corpus.join("pcap/OSPFv2_Capture_FINAL.pcapng");
     let (_dir, out_path) = util::temp_path("out.pcap");
@@ -236,8 +227,8 @@ fn reads_standard_input_from_a_pipe() {
 
 #[test]
 fn reads_pcapng_from_standard_input() {
-    let Some(corpus) = util::corpus() else {
-        return util::skip("reads_pcapng_from_standard_input", "no corpus beside the repository");
+    let Some(corpus) = util::corpus_for("reads_pcapng_from_standard_input") else {
+        return;
     };
     let path = corpus.join("pcap/of13_ericsson.pcapng");
     let from_pipe = eve_from_pipe(std::fs::read(&path).unwrap());

@@ -277,11 +277,8 @@ fn explanation(d: &Difference) -> Option<usize> {
 
 #[test]
 fn corpus_matches_wireshark() {
-    let Some(corpus) = util::corpus() else {
-        return util::skip(
-            "corpus_matches_wireshark",
-            "../shared/corpus is not beside the repository",
-        );
+    let Some(corpus) = util::corpus_for("corpus_matches_wireshark") else {
+        return;
     };
     let files = util::corpus_files(&corpus);
     assert_eq!(files.len(), 64, "the corpus holds 64 captures");
@@ -389,11 +386,8 @@ fn corpus_matches_wireshark() {
 /// them (the differences above are left out).
 #[test]
 fn lines_show_wiresharks_addresses_and_ports() {
-    let Some(corpus) = util::corpus() else {
-        return util::skip(
-            "lines_show_wiresharks_addresses_and_ports",
-            "../shared/corpus is not beside the repository",
-        );
+    let Some(corpus) = util::corpus_for("lines_show_wiresharks_addresses_and_ports") else {
+        return;
     };
     let mut checked = 0;
     let mut wrong = Vec::new();
@@ -446,11 +440,8 @@ fn lines_show_wiresharks_addresses_and_ports() {
 /// Wireshark agree at all; the differences above are left out).
 #[test]
 fn script_fields_match_wireshark() {
-    let Some(corpus) = util::corpus() else {
-        return util::skip(
-            "script_fields_match_wireshark",
-            "../shared/corpus is not beside the repository",
-        );
+    let Some(corpus) = util::corpus_for("script_fields_match_wireshark") else {
+        return;
     };
     let dir = tempfile::tempdir().unwrap();
     let script = dir.path().join("fields.rhai");
@@ -564,14 +555,11 @@ fn script_fields_match_wireshark() {
 /// segments), on every corpus capture.
 #[test]
 fn verbose_tcp_checksums_match_tcpdump() {
-    let Some(corpus) = util::corpus() else {
-        return util::skip(
-            "verbose_tcp_checksums_match_tcpdump",
-            "../shared/corpus is not beside the repository",
-        );
+    let Some(corpus) = util::corpus_for("verbose_tcp_checksums_match_tcpdump") else {
+        return;
     };
-    if !util::have("tcpdump") {
-        return util::skip("verbose_tcp_checksums_match_tcpdump", "tcpdump is not installed");
+    if !util::have_for("verbose_tcp_checksums_match_tcpdump", "tcpdump") {
+        return;
     }
     // "cksum 0x5b52 (correct)" or "cksum 0x209c (incorrect -> 0xe443)", in order.
     let verdicts = |text: &str| -> Vec<String> {

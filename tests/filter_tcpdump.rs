@@ -252,14 +252,11 @@ fn compare(dir: &Path, input: &Path, expr: &str, n: usize) -> Verdict {
 
 #[test]
 fn filter_matches_tcpdump_everywhere() {
-    if !util::have("tcpdump") {
-        return util::skip("filter_matches_tcpdump_everywhere", "tcpdump is not installed");
+    if !util::have_for("filter_matches_tcpdump_everywhere", "tcpdump") {
+        return;
     }
-    if util::corpus().is_none() {
-        return util::skip(
-            "filter_matches_tcpdump_everywhere",
-            "../shared/corpus is not beside the repository",
-        );
+    if util::corpus_for("filter_matches_tcpdump_everywhere").is_none() {
+        return;
     }
     let dir = tempfile::tempdir().unwrap();
     let inputs = inputs(dir.path());

@@ -46,6 +46,24 @@ pub fn corpus_files(corpus: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// The corpus, or `None` once it is said that `test` is skipped without it.
+pub fn corpus_for(test: &str) -> Option<PathBuf> {
+    let found = corpus();
+    if found.is_none() {
+        skip(test, "../shared/corpus is not beside the repository");
+    }
+    found
+}
+
+/// Whether `program` is installed; if not, says that `test` is skipped without it.
+pub fn have_for(test: &str, program: &str) -> bool {
+    let found = have(program);
+    if !found {
+        skip(test, &format!("{program} is not installed"));
+    }
+    found
+}
+
 /// Whether an external program is on the PATH.
 pub fn have(program: &str) -> bool {
     Command::new(program)
