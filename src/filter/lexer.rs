@@ -59,35 +59,39 @@ impl Kind {
     }
 
     fn symbol(&self) -> &'static str {
-        match self {
-            Kind::LParen => "(",
-            Kind::RParen => ")",
-            Kind::LBracket => "[",
-            Kind::RBracket => "]",
-            Kind::Colon => ":",
-            Kind::Slash => "/",
-            Kind::Plus => "+",
-            Kind::Minus => "-",
-            Kind::Star => "*",
-            Kind::Percent => "%",
-            Kind::Amp => "&",
-            Kind::Pipe => "|",
-            Kind::Caret => "^",
-            Kind::Shl => "<<",
-            Kind::Shr => ">>",
-            Kind::Bang => "!",
-            Kind::AndAnd => "&&",
-            Kind::OrOr => "||",
-            Kind::Eq => "=",
-            Kind::Ne => "!=",
-            Kind::Lt => "<",
-            Kind::Le => "<=",
-            Kind::Gt => ">",
-            Kind::Ge => ">=",
-            Kind::Word(_) | Kind::Escaped(_) | Kind::End => "",
-        }
+        // From the end: `=` names `Eq` rather than its alias `==`.
+        OPERATORS.iter().rev().find(|(_, kind)| kind == self).map_or("", |(text, _)| text)
     }
 }
+
+/// Every operator and what it is, two-character ones first so that the longest is taken.
+const OPERATORS: [(&str, Kind); 25] = [
+    ("&&", Kind::AndAnd),
+    ("||", Kind::OrOr),
+    ("==", Kind::Eq),
+    ("!=", Kind::Ne),
+    ("<=", Kind::Le),
+    (">=", Kind::Ge),
+    ("<<", Kind::Shl),
+    (">>", Kind::Shr),
+    ("(", Kind::LParen),
+    (")", Kind::RParen),
+    ("[", Kind::LBracket),
+    ("]", Kind::RBracket),
+    (":", Kind::Colon),
+    ("/", Kind::Slash),
+    ("+", Kind::Plus),
+    ("-", Kind::Minus),
+    ("*", Kind::Star),
+    ("%", Kind::Percent),
+    ("&", Kind::Amp),
+    ("|", Kind::Pipe),
+    ("^", Kind::Caret),
+    ("!", Kind::Bang),
+    ("=", Kind::Eq),
+    ("<", Kind::Lt),
+    (">", Kind::Gt),
+];
 
 fn is_word_start(c: char) -> bool {
     c.is_ascii_alphanumeric()
@@ -140,50 +144,16 @@ pub fn tokenize(text: &str) -> Result<Vec<Token>, Error> {
             }
             continue;
         }
-        let two: String = chars[i..chars.len().min(i + 2)].iter().collect();
-        let double = match two.as_str() {
-            "&&" => Some(Kind::AndAnd),
-            "||" => Some(Kind::OrOr),
-            "==" => Some(Kind::Eq),
-            "!=" => Some(Kind::Ne),
-            "<=" => Some(Kind::Le),
-            ">=" => Some(Kind::Ge),
-            "<<" => Some(Kind::Shl),
-            ">>" => Some(Kind::Shr),
-            _ => None,
-        };
-        if let Some(kind) = double {
-            push(&mut tokens, kind);
-            i += 2;
-            col += 2;
-            continue;
-        }
+        // `::` starts an IPv6 address, not a colon.
         let starts_address = c == ':' && chars.get(i + 1) == Some(&':');
-        let single = match c {
-            ':' if starts_address => None,
-            '(' => Some(Kind::LParen),
-            ')' => Some(Kind::RParen),
-            '[' => Some(Kind::LBracket),
-            ']' => Some(Kind::RBracket),
-            ':' => Some(Kind::Colon),
-            '/' => Some(Kind::Slash),
-            '+' => Some(Kind::Plus),
-            '-' => Some(Kind::Minus),
-            '*' => Some(Kind::Star),
-            '%' => Some(Kind::Percent),
-            '&' => Some(Kind::Amp),
-            '|' => Some(Kind::Pipe),
-            '^' => Some(Kind::Caret),
-            '!' => Some(Kind::Bang),
-            '=' => Some(Kind::Eq),
-            '<' => Some(Kind::Lt),
-            '>' => Some(Kind::Gt),
-            _ => None,
-        };
-        if let Some(kind) = single {
-            push(&mut tokens, kind);
-            i += 1;
-            col += 1;
+        let operator = OPERATORS.iter().find(|(text, _)| {
+            !(starts_address && *text == ":")
+                && text.chars().enumerate().all(|(k, t)| chars.get(i + k) == Some(&t))
+        });
+        if let Some((text, kind)) = operator {
+            push(&mut tokens, kind.clone());
+            i += text.len();
+            col += text.len() as u32;
             continue;
         }
         let escaped = c == '\\';
