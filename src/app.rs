@@ -1,7 +1,7 @@
 //! The capture loop: source → decode → outputs, until the input ends, `-c` is reached, or
 //! Ctrl-C / SIGTERM arrives.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::cli::config::{Config, OutputChoice};
 use crate::decode::Packet;
 use crate::error::Error;
+use crate::event::Event;
 use crate::filter::Filter;
 use crate::output::eve::AlertPlace;
 use crate::output::pcap_writer::PcapWriter;
@@ -17,7 +18,6 @@ use crate::output::stats::ScriptCounts;
 use crate::output::{self, Mode, Outputs};
 use crate::script::{Chain, Verdict};
 use crate::source::{FileSource, LinkType, Source};
-use std::io::Write;
 
 /// How often (in packets) the loop looks at the clock, the stop flag and the progress bar.
 const CHECK_EVERY: u64 = 256;
@@ -94,15 +94,16 @@ pub struct Stages<'a> {
     pub chain: Option<&'a mut Chain>,
 }
 
-/// Prints script errors, one line each, as they happen.
-fn report_script_errors(chain: &mut Chain) {
-    if chain.error_lines.is_empty() {
-        return;
+/// What the scripts have said since last asked: their errors are printed, one line each,
+/// and their events returned.
+fn script_output(chain: &mut Chain) -> Vec<Event> {
+    if !chain.error_lines.is_empty() {
+        let mut stderr = std::io::stderr().lock();
+        for line in chain.error_lines.drain(..) {
+            let _ = writeln!(stderr, "hark: script error: {line}");
+        }
     }
-    let mut stderr = std::io::stderr().lock();
-    for line in chain.error_lines.drain(..) {
-        let _ = writeln!(stderr, "hark: script error: {line}");
-    }
+    chain.take_events()
 }
 
 /// Moves every frame from `source` to `outputs`.
@@ -119,8 +120,8 @@ pub fn pump<S: Source + ?Sized>(
     let mut passed = 0u64;
     let mut flush_error = None;
     if let Some(chain) = chain.as_deref_mut() {
-        let events = chain.start();
-        report_script_errors(chain);
+        chain.start();
+        let events = script_output(chain);
         outputs.events(&events, AlertPlace::Time(output::now()))?;
     }
     let mut last_ts = None;
@@ -163,8 +164,7 @@ pub fn pump<S: Source + ?Sized>(
         if let Some(chain) = chain.as_deref_mut() {
             // Ticks follow the time of every packet read, whether or not it passes.
             if chain.clock(frame.ts.as_f64()) {
-                let ticked = chain.take_events();
-                report_script_errors(chain);
+                let ticked = script_output(chain);
                 if let Err(e) = outputs.events(&ticked, AlertPlace::Time(frame.ts)) {
                     break Err(e);
                 }
@@ -178,8 +178,7 @@ pub fn pump<S: Source + ?Sized>(
         let mut events = Vec::new();
         if let Some(chain) = chain.as_deref_mut() {
             let verdict = chain.packet(&frame, number);
-            events = chain.take_events();
-            report_script_errors(chain);
+            events = script_output(chain);
             if verdict == Verdict::Drop {
                 let pkt = Packet::new(frame);
                 if let Err(e) = outputs.events(&events, AlertPlace::Packet(&pkt, number)) {
@@ -200,8 +199,8 @@ pub fn pump<S: Source + ?Sized>(
         }
     };
     if let Some(chain) = chain {
-        let events = chain.stop();
-        report_script_errors(chain);
+        chain.stop();
+        let events = script_output(chain);
         let ts = last_ts.unwrap_or_else(output::now);
         if !matches!(outcome, Err(Error::BrokenPipe)) {
             outputs.events(&events, AlertPlace::Time(ts))?;

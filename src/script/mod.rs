@@ -208,13 +208,12 @@ impl Chain {
     }
 
     /// Runs every `on_start`.
-    pub fn start(&mut self) -> Vec<Event> {
+    pub fn start(&mut self) {
         for i in 0..self.scripts.len() {
             if self.scripts[i].runner.has(Hook::Start) {
                 let _ = self.call(i, Hook::Start, Argument::Value(Dynamic::UNIT));
             }
         }
-        self.take_events()
     }
 
     /// Runs the chain on a packet: each script whose FILTER admits it, until one drops it.
@@ -273,8 +272,8 @@ impl Chain {
         ticked
     }
 
-    /// Runs every `on_stop`.
-    pub fn stop(&mut self) -> Vec<Event> {
+    /// Runs every `on_stop`, then completes the scripts' stats.
+    pub fn stop(&mut self) {
         for i in 0..self.scripts.len() {
             if self.scripts[i].runner.has(Hook::Stop) {
                 let _ = self.call(i, Hook::Stop, Argument::Value(Dynamic::UNIT));
@@ -291,7 +290,6 @@ impl Chain {
             }
         }
         self.flush_error_summary(true);
-        self.take_events()
     }
 
     /// The events raised since the last call.
