@@ -17,7 +17,7 @@ use crate::output::pcap_writer::PcapWriter;
 use crate::output::stats::ScriptCounts;
 use crate::output::{self, Mode, Outputs};
 use crate::script::{Chain, Verdict};
-use crate::source::{FileSource, LinkType, Source};
+use crate::source::{FileSource, LinkType, Source, Timestamp};
 
 /// How often (in packets) the loop looks at the clock, the stop flag and the progress bar.
 const CHECK_EVERY: u64 = 256;
@@ -52,10 +52,17 @@ pub fn run(mut config: Config) -> Result<Summary, Error> {
     let mut chain = if config.scripts.is_empty() {
         None
     } else {
-        Some(
-            Chain::load(&config.scripts, source.link_type(), config.tick_every)
-                .map_err(Error::Scripts)?,
-        )
+        let mut chain = Chain::load(&config.scripts, source.link_type(), config.tick_every)
+            .map_err(Error::Scripts)?;
+        if config.reload {
+            if let Err(e) = chain.watch(&config.scripts, source.link_type()) {
+                let _ = writeln!(
+                    std::io::stderr().lock(),
+                    "hark: cannot watch scripts: {e} (they run as loaded; saves are not reloaded)"
+                );
+            }
+        }
+        Some(chain)
     };
     let pcap = match &config.write {
         Some(path) => Some(
@@ -106,6 +113,18 @@ fn script_output(chain: &mut Chain) -> Vec<Event> {
     chain.take_events()
 }
 
+/// Puts the scripts' new versions in and writes what they and the scripts said, dated by
+/// the last packet read (the wall clock before the first).
+fn reload(
+    chain: &mut Chain,
+    outputs: &mut Outputs,
+    last_ts: Option<Timestamp>,
+) -> Result<(), Error> {
+    chain.reload();
+    let events = script_output(chain);
+    outputs.events(&events, AlertPlace::Time(last_ts.unwrap_or_else(output::now)))
+}
+
 /// Moves every frame from `source` to `outputs`.
 pub fn pump<S: Source + ?Sized>(
     source: &mut S,
@@ -142,6 +161,12 @@ pub fn pump<S: Source + ?Sized>(
         }
         let frame = {
             let mut before_wait = || {
+                // A quiet input is the time between two packets: take new versions now.
+                if let Some(chain) = chain.as_deref_mut() {
+                    if chain.has_reloads() && flush_error.is_none() {
+                        flush_error = reload(chain, &mut outputs, last_ts).err();
+                    }
+                }
                 if flush_error.is_none() {
                     flush_error = outputs.flush().err();
                 }
@@ -158,6 +183,13 @@ pub fn pump<S: Source + ?Sized>(
             Ok(None) => break Ok(()),
             Err(e) => break Err(Error::Source(e)),
         };
+        if let Some(chain) = chain.as_deref_mut() {
+            if chain.has_reloads() {
+                if let Err(e) = reload(chain, &mut outputs, last_ts) {
+                    break Err(e);
+                }
+            }
+        }
         number += 1;
         outputs.count(&frame);
         last_ts = Some(frame.ts);
@@ -205,16 +237,19 @@ pub fn pump<S: Source + ?Sized>(
         if !matches!(outcome, Err(Error::BrokenPipe)) {
             outputs.events(&events, AlertPlace::Time(ts))?;
         }
-        outputs.stats.scripts = chain
-            .scripts
-            .iter()
-            .map(|s| ScriptCounts {
-                script: s.name.to_string(),
-                calls: s.stats.calls,
-                errors: s.stats.errors,
-                alerts: s.stats.alerts,
-                evictions: s.stats.evictions,
-                time_us: s.stats.time.as_micros() as u64,
+        let running = chain.scripts.iter().map(|s| (&s.name, &s.stats));
+        let removed = chain.removed.iter().map(|(name, stats)| (name, stats));
+        outputs.stats.scripts = running
+            .chain(removed)
+            .map(|(name, s)| ScriptCounts {
+                script: name.to_string(),
+                calls: s.calls,
+                errors: s.errors,
+                alerts: s.alerts,
+                evictions: s.evictions,
+                time_us: s.time.as_micros() as u64,
+                reloads: s.reloads,
+                reload_errors: s.reload_errors,
             })
             .collect();
     }

@@ -1,4 +1,5 @@
-//! What scripts produce besides verdicts: alerts and log lines, passed to the outputs.
+//! What scripts produce besides verdicts (alerts and log lines), and what hark says about
+//! the scripts themselves (reloads), passed to the outputs.
 
 use serde_json::{Map, Value};
 
@@ -29,6 +30,63 @@ pub enum Event {
         script: String,
         text: String,
     },
+    /// A script reloaded, added or removed while hark ran: an EVE `hark` event.
+    Hark(Notice),
+}
+
+/// What happened to a script while hark ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoticeKind {
+    /// A new version of a running script took over, or failed to.
+    Reload,
+    /// A script new to its folder joined the chain, or failed to.
+    Added,
+    /// A script left its folder and the chain.
+    Removed,
+}
+
+impl NoticeKind {
+    /// The name the event carries (`"hark":{"event":…}`).
+    pub fn name(self) -> &'static str {
+        match self {
+            NoticeKind::Reload => "reload",
+            NoticeKind::Added => "added",
+            NoticeKind::Removed => "removed",
+        }
+    }
+}
+
+/// A reload, addition or removal of a script.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub kind: NoticeKind,
+    /// The script's file name.
+    pub script: String,
+    /// Why the new version was not taken (`file:line:col: message`); `None` when it was.
+    pub error: Option<String>,
+    /// The version running after the event (the one removed, for a removal), if any: its
+    /// SHA-256 prefix and its `rev`.
+    pub version: Option<(String, u32)>,
+}
+
+impl Notice {
+    /// The one line hark prints on standard error for it.
+    pub fn line(&self) -> String {
+        let kind = self.kind.name();
+        match (&self.error, &self.version) {
+            (None, Some((sha, rev))) if self.kind == NoticeKind::Removed => {
+                format!("hark: {kind}: {}: rev {rev} (sha256 {sha}) stopped", self.script)
+            }
+            (None, Some((sha, rev))) => {
+                format!("hark: {kind}: {}: rev {rev} (sha256 {sha}) is live", self.script)
+            }
+            (None, None) => format!("hark: {kind}: {}", self.script),
+            (Some(error), Some((_, rev))) => {
+                format!("hark: {kind}: {error} (rev {rev} keeps running)")
+            }
+            (Some(error), None) => format!("hark: {kind}: {error} (not loaded)"),
+        }
+    }
 }
 
 /// The stable 32-bit id of a signature: FNV-1a over the script's file name, a NUL, and the

@@ -67,6 +67,10 @@ pub struct Args {
     #[arg(short = 's', value_name = "PATH")]
     pub scripts: Vec<PathBuf>,
 
+    /// Do not watch the scripts: a saved script is not reloaded while hark runs
+    #[arg(long = "no-reload")]
+    pub no_reload: bool,
+
     /// Append alerts as EVE JSON lines to FILE, one flushed line each
     #[arg(long = "alerts", value_name = "FILE")]
     pub alerts: Option<PathBuf>,

@@ -23,6 +23,8 @@ pub struct Config {
     pub filter: Option<Filter>,
     /// Script files and folders, checked to exist; loaded once the capture is open.
     pub scripts: Vec<PathBuf>,
+    /// Whether saved scripts are reloaded while hark runs.
+    pub reload: bool,
     pub alerts: Option<PathBuf>,
     pub tick_every: f64,
 }
@@ -100,6 +102,7 @@ impl Config {
             snaplen,
             filter,
             scripts: args.scripts,
+            reload: !args.no_reload,
             alerts: args.alerts,
             tick_every: args.tick_every,
         })

@@ -7,7 +7,7 @@ use std::io::Write;
 
 use crate::decode::summary::{push_ip, push_mac, push_padded, push_u64};
 use crate::decode::{Packet, ProtoName};
-use crate::event::Alert;
+use crate::event::{Alert, Notice};
 use crate::output::stats::Stats;
 use crate::source::Timestamp;
 
@@ -188,6 +188,28 @@ pub fn write_alert(out: &mut Vec<u8>, clock: &mut Clock, at: AlertPlace<'_, '_>,
     out.extend_from_slice(b"}}}\n");
 }
 
+/// Appends an `event_type:"hark"` line: a script reloaded, added or removed.
+pub fn write_notice(out: &mut Vec<u8>, clock: &mut Clock, ts: Timestamp, notice: &Notice) {
+    out.extend_from_slice(b"{\"timestamp\":\"");
+    clock.write(out, ts);
+    out.extend_from_slice(b"\",\"event_type\":\"hark\",\"hark\":{\"event\":\"");
+    out.extend_from_slice(notice.kind.name().as_bytes());
+    out.extend_from_slice(b"\",\"script\":");
+    push_str(out, &notice.script);
+    let _ = write!(out, ",\"ok\":{}", notice.error.is_none());
+    if let Some(error) = &notice.error {
+        out.extend_from_slice(b",\"error\":");
+        push_str(out, error);
+    }
+    if let Some((sha256, rev)) = &notice.version {
+        out.extend_from_slice(b",\"script_sha256\":");
+        push_str(out, sha256);
+        out.extend_from_slice(b",\"rev\":");
+        push_u64(out, u64::from(*rev));
+    }
+    out.extend_from_slice(b"}}\n");
+}
+
 /// What an alert is about: the packet that raised it, or only a time (from `on_tick`,
 /// `on_start`, `on_stop`).
 #[derive(Clone, Copy)]
@@ -215,8 +237,8 @@ pub fn write_stats(out: &mut Vec<u8>, clock: &mut Clock, ts: Timestamp, stats: &
             push_str(out, &s.script);
             let _ = write!(
                 out,
-                ",\"calls\":{},\"errors\":{},\"alerts\":{},\"evictions\":{},\"time_us\":{}}}",
-                s.calls, s.errors, s.alerts, s.evictions, s.time_us
+                ",\"calls\":{},\"errors\":{},\"alerts\":{},\"evictions\":{},\"time_us\":{},\"reloads\":{},\"reload_errors\":{}}}",
+                s.calls, s.errors, s.alerts, s.evictions, s.time_us, s.reloads, s.reload_errors
             );
         }
         out.push(b']');

@@ -76,7 +76,8 @@ impl Outputs {
         Ok(())
     }
 
-    /// Writes what scripts said: alerts (about `place`) and log lines.
+    /// Writes what scripts said: alerts (about `place`) and log lines; and what hark said
+    /// about the scripts, which is written out at once.
     pub fn events(
         &mut self,
         events: &[Event],
@@ -101,6 +102,14 @@ impl Outputs {
                         }
                         Mode::Lines(_) => line::write_alert(&mut self.buf, ts, place, alert),
                         Mode::Quiet => {}
+                    }
+                }
+                Event::Hark(notice) => {
+                    let _ = writeln!(io::stderr().lock(), "{}", notice.line());
+                    if let Mode::Json { .. } = self.mode {
+                        eve::write_notice(&mut self.buf, &mut self.clock, ts, notice);
+                        // A reload is rare and someone is waiting to see it take effect.
+                        self.flush()?;
                     }
                 }
                 Event::Log { script, text } => match &self.mode {

@@ -26,4 +26,7 @@ pub struct ScriptCounts {
     pub alerts: u64,
     pub evictions: u64,
     pub time_us: u64,
+    /// New versions that took over while hark ran, and saves that did not compile.
+    pub reloads: u64,
+    pub reload_errors: u64,
 }

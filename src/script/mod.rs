@@ -6,21 +6,26 @@
 //! script that errs or runs out of its budget is stopped for that call only: the error is
 //! counted and reported (the first few, then a summary at most every ten seconds) and the
 //! packet goes on down the chain.
+//!
+//! Scripts are reloaded while packets flow (`reload` watches and compiles, `swap` puts a
+//! new version in between two packets): `this` and its tables survive, `on_reload` runs.
 
 mod api_host;
 mod api_packet;
 mod api_table;
 mod engine;
 mod host;
+mod load;
+mod reload;
 mod runner;
+mod swap;
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use rhai::{Dynamic, Engine, ImmutableString, Position, Scope};
-use sha2::{Digest, Sha256};
+use rhai::{Dynamic, Engine};
 
 use crate::event::Event;
 use crate::filter::Filter;
@@ -28,6 +33,7 @@ use crate::source::{Frame, LinkType};
 pub use api_host::to_json;
 pub use api_packet::ScriptPacket;
 use host::Host;
+use load::{Compiled, located, script_files};
 use runner::{Argument, Hook, Runner};
 
 /// Errors of one script reported one by one before they are only counted.
@@ -51,6 +57,9 @@ pub struct ScriptStats {
     /// Entries pushed out of the script's tables by their `max`.
     pub evictions: u64,
     pub time: Duration,
+    /// New versions that took over, and saves that did not compile.
+    pub reloads: u64,
+    pub reload_errors: u64,
 }
 
 /// One loaded script.
@@ -58,6 +67,8 @@ pub struct Script {
     pub path: PathBuf,
     /// The file name: how alerts, logs and errors name the script.
     pub name: Arc<str>,
+    /// The running version's SHA-256: whole, and the 12 hex digits alerts carry.
+    digest: [u8; 32],
     sha256: Arc<str>,
     rev: u32,
     /// The compiled script, its `this`, and how its hooks are called.
@@ -89,72 +100,11 @@ pub struct Chain {
     timer: quanta::Clock,
     /// Error lines waiting to be printed (`file:line:col: message`).
     pub error_lines: Vec<String>,
-}
-
-/// The `.rhai` files a path names: the file itself, or a folder's `*.rhai`.
-pub fn script_files(path: &Path) -> Result<Vec<PathBuf>, String> {
-    if path.is_dir() {
-        let entries =
-            std::fs::read_dir(path).map_err(|e| format!("{}: {}", path.display(), reason(&e)))?;
-        let mut files: Vec<PathBuf> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "rhai"))
-            .collect();
-        files.sort();
-        Ok(files)
-    } else {
-        Ok(vec![path.to_path_buf()])
-    }
-}
-
-fn reason(e: &std::io::Error) -> String {
-    crate::source::io_reason(e)
-}
-
-/// `file:line:col: message` for a Rhai error found at `pos` (compiling or running).
-fn located(name: &str, pos: Position, err: &dyn std::fmt::Display) -> String {
-    let mut text = err.to_string();
-    // Rhai appends " (line L, position C)"; hark puts the place in front instead.
-    if let Some(i) = text.rfind(" (line ") {
-        text.truncate(i);
-    }
-    at(name, pos, &text)
-}
-
-fn at(name: &str, pos: Position, message: &str) -> String {
-    match (pos.line(), pos.position()) {
-        (Some(line), Some(col)) => format!("{name}:{line}:{col}: {message}"),
-        (Some(line), None) => format!("{name}:{line}: {message}"),
-        _ => format!("{name}: {message}"),
-    }
-}
-
-/// Refuses a script that someone other than its owner could change, when hark runs as
-/// root: hot reload must not become a way to run code as root.
-fn check_ownership(path: &Path, name: &str) -> Result<(), String> {
-    use std::os::unix::fs::MetadataExt;
-    // /proc/self is owned by the process's effective user: no system call needed.
-    let euid = std::fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(u32::MAX);
-    if euid != 0 {
-        return Ok(());
-    }
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("{name}: cannot read: {}", reason(&e)))?;
-    if meta.mode() & 0o022 != 0 {
-        return Err(format!(
-            "{name}: refused: hark runs as root and the file is writable by its group or others (chmod go-w {})",
-            path.display()
-        ));
-    }
-    if meta.uid() != 0 {
-        return Err(format!(
-            "{name}: refused: hark runs as root and the file belongs to user {} (chown root {})",
-            meta.uid(),
-            path.display()
-        ));
-    }
-    Ok(())
+    /// Where new versions of the scripts arrive, and what watches for them.
+    inbox: reload::Inbox,
+    watcher: Option<reload::Watcher>,
+    /// Scripts that left the chain while it ran: their names and final counts.
+    pub removed: Vec<(Arc<str>, ScriptStats)>,
 }
 
 impl Chain {
@@ -182,9 +132,9 @@ impl Chain {
         files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
         let mut scripts = Vec::new();
         for path in files {
-            match load_script(&engine, &path, link) {
-                Ok(script) => scripts.push(script),
-                Err(mut e) => errors.append(&mut e),
+            match load::load(&engine, &path, link) {
+                Ok(compiled) => scripts.push(Script::new(&engine, compiled)),
+                Err(e) => errors.push(e),
             }
         }
         if !errors.is_empty() {
@@ -204,6 +154,9 @@ impl Chain {
             last_summary: Instant::now(),
             timer: quanta::Clock::new(),
             error_lines: Vec::new(),
+            inbox: reload::Inbox::default(),
+            watcher: None,
+            removed: Vec::new(),
         })
     }
 
@@ -272,24 +225,28 @@ impl Chain {
         ticked
     }
 
-    /// Runs every `on_stop`, then completes the scripts' stats.
+    /// Runs every `on_stop`, then completes the scripts' stats. Scripts are no longer
+    /// watched: what the chain ran is what its stats describe.
     pub fn stop(&mut self) {
+        self.watcher = None;
         for i in 0..self.scripts.len() {
-            if self.scripts[i].runner.has(Hook::Stop) {
-                let _ = self.call(i, Hook::Stop, Argument::Value(Dynamic::UNIT));
-            }
-        }
-        for script in &mut self.scripts {
-            script.stats.time = Duration::from_nanos(self.timer.delta_as_nanos(0, script.ticks));
-        }
-        if let Ok(h) = self.host.lock() {
-            for script in &mut self.scripts {
-                if let Some(count) = h.evictions.get(&*script.name) {
-                    script.stats.evictions = count.load(std::sync::atomic::Ordering::Relaxed);
-                }
-            }
+            self.stop_script(i);
         }
         self.flush_error_summary(true);
+    }
+
+    /// Runs one script's `on_stop` and completes its stats.
+    fn stop_script(&mut self, i: usize) {
+        if self.scripts[i].runner.has(Hook::Stop) {
+            let _ = self.call(i, Hook::Stop, Argument::Value(Dynamic::UNIT));
+        }
+        let script = &mut self.scripts[i];
+        script.stats.time = Duration::from_nanos(self.timer.delta_as_nanos(0, script.ticks));
+        if let Ok(h) = self.host.lock() {
+            if let Some(count) = h.evictions.get(&*script.name) {
+                script.stats.evictions = count.load(std::sync::atomic::Ordering::Relaxed);
+            }
+        }
     }
 
     /// The events raised since the last call.
@@ -369,51 +326,21 @@ impl Chain {
     }
 }
 
-fn load_script(
-    engine: &Engine,
-    path: &Path,
-    link: Option<LinkType>,
-) -> Result<Script, Vec<String>> {
-    let name: Arc<str> = path
-        .file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
-        .into();
-    check_ownership(path, &name).map_err(|e| vec![e])?;
-    let source = std::fs::read_to_string(path)
-        .map_err(|e| vec![format!("{name}: cannot read: {}", reason(&e))])?;
-    let ast = engine.compile(&source).map_err(|e| vec![located(&name, e.position(), &e)])?;
-    // The top level runs once: it defines constants such as FILTER and LIMIT. Optimizing
-    // the script again with them in scope puts their values into the functions, where
-    // Rhai would otherwise not see them.
-    let mut scope = Scope::new();
-    engine
-        .run_ast_with_scope(&mut scope, &ast)
-        .map_err(|e| vec![located(&name, e.position(), &e)])?;
-    let ast = engine.optimize_ast(&scope, ast, rhai::OptimizationLevel::Simple);
-    let filter = match scope.get_value::<ImmutableString>("FILTER") {
-        Some(text) => {
-            let mut filter =
-                Filter::new(&text).map_err(|e| vec![format!("{name}: FILTER: {e}")])?;
-            if let Some(link) = link {
-                filter.prepare(link).map_err(|e| vec![format!("{name}: FILTER: {e}")])?;
-            }
-            Some(filter)
+impl Script {
+    fn new(engine: &Engine, compiled: Compiled) -> Script {
+        Script {
+            path: compiled.path,
+            name: compiled.name,
+            digest: compiled.digest,
+            sha256: compiled.sha256,
+            rev: 1,
+            runner: Runner::new(engine, compiled.prepared),
+            filter: compiled.filter,
+            stats: ScriptStats::default(),
+            ticks: 0,
+            errors_not_shown: 0,
         }
-        None => None,
-    };
-    let digest = Sha256::digest(source.as_bytes());
-    let sha256: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
-    Ok(Script {
-        path: path.to_path_buf(),
-        name,
-        sha256: sha256.into(),
-        rev: 1,
-        runner: Runner::new(engine, ast),
-        filter,
-        stats: ScriptStats::default(),
-        ticks: 0,
-        errors_not_shown: 0,
-    })
+    }
 }
 
 /// `hark check`: compiles each script and its FILTER; returns one line per error.

@@ -27,10 +27,11 @@ pub enum Hook {
     Packet,
     Tick,
     Stop,
+    Reload,
 }
 
 impl Hook {
-    pub const ALL: [Hook; 4] = [Hook::Start, Hook::Packet, Hook::Tick, Hook::Stop];
+    pub const ALL: [Hook; 5] = [Hook::Start, Hook::Packet, Hook::Tick, Hook::Stop, Hook::Reload];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -38,12 +39,13 @@ impl Hook {
             Hook::Packet => "on_packet",
             Hook::Tick => "on_tick",
             Hook::Stop => "on_stop",
+            Hook::Reload => "on_reload",
         }
     }
 
     pub fn params(self) -> usize {
         match self {
-            Hook::Start | Hook::Stop => 0,
+            Hook::Start | Hook::Stop | Hook::Reload => 0,
             Hook::Packet | Hook::Tick => 1,
         }
     }
@@ -59,17 +61,30 @@ enum Call {
     Ordinary,
 }
 
+/// A compiled script and how each of its hooks is called: what can be worked out before
+/// the script runs, on any thread.
+pub struct Prepared {
+    ast: AST,
+    calls: [Call; 5],
+}
+
+impl Prepared {
+    pub fn new(ast: AST) -> Prepared {
+        Prepared { calls: Hook::ALL.map(|hook| call_for(&ast, hook)), ast }
+    }
+}
+
 /// One script's compiled form, `this`, runtime state, caches and hooks.
 pub struct Runner {
     ast: AST,
-    /// The script's own map, kept across calls.
+    /// The script's own map, kept across calls and reloads.
     this: Dynamic,
     global: GlobalRuntimeState,
     caches: Caches,
     scope: Scope<'static>,
     /// The hook whose parameter is the scope's first entry.
     bound: Option<Hook>,
-    calls: [Call; 4],
+    calls: [Call; 5],
 }
 
 fn place(pos: Position) -> Option<(usize, usize)> {
@@ -103,22 +118,40 @@ fn call_for(ast: &AST, hook: Hook) -> Call {
     Call::InPlace { body: Expr::Stmt(Box::new(block)), param: def.params.first().cloned() }
 }
 
+/// The runtime state a script's hooks run in.
+fn global_state(engine: &Engine, ast: &AST) -> GlobalRuntimeState {
+    let mut global = engine.new_global_runtime_state();
+    global.lib.push(ast.shared_lib().clone());
+    // A hook's body runs one call level down, as it does under `call_fn`.
+    global.level = 1;
+    global
+}
+
 impl Runner {
-    /// A runner for the script compiled as `ast`, its `this` an empty map.
-    pub fn new(engine: &Engine, ast: AST) -> Runner {
-        let mut global = engine.new_global_runtime_state();
-        global.lib.push(ast.shared_lib().clone());
-        // A hook's body runs one call level down, as it does under `call_fn`.
-        global.level = 1;
+    /// A runner for a prepared script, its `this` an empty map.
+    pub fn new(engine: &Engine, prepared: Prepared) -> Runner {
+        let Prepared { ast, calls } = prepared;
         Runner {
-            calls: Hook::ALL.map(|hook| call_for(&ast, hook)),
+            global: global_state(engine, &ast),
+            calls,
             ast,
             this: Dynamic::from_map(rhai::Map::new()),
-            global,
             caches: Caches::new(),
             scope: Scope::new(),
             bound: None,
         }
+    }
+
+    /// Runs another version of the script from now on, with the same `this`. The runtime
+    /// state and caches start anew: they name the old version's functions.
+    pub fn replace(&mut self, engine: &Engine, prepared: Prepared) {
+        let Prepared { ast, calls } = prepared;
+        self.global = global_state(engine, &ast);
+        self.caches = Caches::new();
+        self.scope.clear();
+        self.bound = None;
+        self.calls = calls;
+        self.ast = ast;
     }
 
     /// Whether the script defines `hook`.
@@ -265,7 +298,7 @@ mod tests {
     fn runner(source: &str) -> (Engine, Runner) {
         let host = std::sync::Arc::new(std::sync::Mutex::new(super::super::host::Host::default()));
         let engine = super::super::engine::new(host, super::super::api_table::Clock::default());
-        let runner = Runner::new(&engine, engine.compile(source).unwrap());
+        let runner = Runner::new(&engine, Prepared::new(engine.compile(source).unwrap()));
         (engine, runner)
     }
 
