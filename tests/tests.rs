@@ -17,3 +17,6 @@ mod filter_tcpdump;
 
 // The script chain: detectors, order, drops, state, ticks, hostile scripts, `hark check`.
 mod scripts;
+
+// Hot reload: saves while packets flow through a pipe, folders whose scripts come and go.
+mod reload;

@@ -22,9 +22,9 @@ pub struct Compiled {
     pub path: PathBuf,
     /// The file name: how alerts, logs and errors name the script.
     pub name: Arc<str>,
-    /// The SHA-256 of the source, whole (to tell versions apart) and as the 12 hex digits
-    /// that alerts and events carry.
-    pub digest: [u8; 32],
+    /// What the file held when it was read, and its SHA-256 as the 12 hex digits that
+    /// alerts and events carry.
+    pub stamp: Stamp,
     pub sha256: Arc<str>,
     pub prepared: Prepared,
     pub filter: Option<Filter>,
@@ -33,9 +33,18 @@ pub struct Compiled {
 /// A script file's text as read, with what is needed to judge it.
 pub struct Source {
     pub text: String,
-    pub digest: [u8; 32],
+    pub stamp: Stamp,
     /// The file's metadata, from the descriptor the text was read through.
     meta: std::fs::Metadata,
+}
+
+/// What tells one reading of a script file from another: its text's SHA-256 and who may
+/// change it. The same text made safe by `chmod go-w` reads anew, and can then load.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    pub digest: [u8; 32],
+    mode: u32,
+    uid: u32,
 }
 
 /// The name a script goes by: its file name.
@@ -78,8 +87,13 @@ pub fn read(path: &Path, name: &str) -> Result<Source, String> {
     let meta = file.metadata().map_err(cannot)?;
     let mut text = String::new();
     file.read_to_string(&mut text).map_err(cannot)?;
-    let digest = Sha256::digest(text.as_bytes()).into();
-    Ok(Source { text, digest, meta })
+    use std::os::unix::fs::MetadataExt;
+    let stamp = Stamp {
+        digest: Sha256::digest(text.as_bytes()).into(),
+        mode: meta.mode(),
+        uid: meta.uid(),
+    };
+    Ok(Source { text, stamp, meta })
 }
 
 /// Reads and compiles the script at `path`, its FILTER for `link`.
@@ -116,11 +130,11 @@ pub fn compile(
         }
         None => None,
     };
-    let sha256: String = source.digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    let sha256: String = source.stamp.digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
     Ok(Compiled {
         path: path.to_path_buf(),
         name,
-        digest: source.digest,
+        stamp: source.stamp,
         sha256: sha256.into(),
         prepared: Prepared::new(ast),
         filter,

@@ -67,8 +67,8 @@ pub struct Script {
     pub path: PathBuf,
     /// The file name: how alerts, logs and errors name the script.
     pub name: Arc<str>,
-    /// The running version's SHA-256: whole, and the 12 hex digits alerts carry.
-    digest: [u8; 32],
+    /// What the running version's file held, and its SHA-256 prefix, which alerts carry.
+    stamp: load::Stamp,
     sha256: Arc<str>,
     rev: u32,
     /// The compiled script, its `this`, and how its hooks are called.
@@ -331,7 +331,7 @@ impl Script {
         Script {
             path: compiled.path,
             name: compiled.name,
-            digest: compiled.digest,
+            stamp: compiled.stamp,
             sha256: compiled.sha256,
             rev: 1,
             runner: Runner::new(engine, compiled.prepared),

@@ -3,10 +3,10 @@
 //!
 //! Every `-s` path is watched through the folder that holds it (a script file) or the
 //! folder itself (a script folder), because editors save by writing a new file and renaming
-//! it over the old one: a watch on the file would follow the old one away. Events are
-//! debounced, so a save's burst of events gives one check, and a check compares the file's
-//! SHA-256 with the last one seen, so a burst split in two, a `touch`, or a save of the same
-//! text gives no new version at all.
+//! it over the old one: a watch on the file would follow the old one away. A script is read
+//! once its folder has been quiet for [`QUIET`], so a save's burst of events gives one
+//! check; and a check compares what it read with what it read last, so a `touch`, or the
+//! same text saved again, gives no new version at all.
 //!
 //! The chain's only cost per packet is one relaxed atomic load ([`Inbox::has_news`]).
 
@@ -14,21 +14,26 @@ use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use notify::RecursiveMode;
-use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
+use notify::{RecursiveMode, Watcher as _};
 use rhai::Engine;
 
-use super::load::{self, Compiled, is_folder_script, script_files, script_name};
+use super::load::{self, Compiled, Stamp, is_folder_script, script_files, script_name};
 use crate::source::LinkType;
 
-/// How long a script's folder must stay quiet after an event before the script is read.
-/// Editors finish a save's writes and renames within a few milliseconds; 50 ms (plus a
-/// quarter of it between the debouncer's looks) keeps a save-to-live time well under the
-/// 100 ms a user notices.
-pub const DEBOUNCE: Duration = Duration::from_millis(50);
+/// How long a script's folder must stay quiet after an event on a script before it is read.
+/// Editors finish a save's writes and renames within a few milliseconds; 50 ms keeps a
+/// save's time to go live well under the 100 ms a user notices.
+///
+/// The debouncing is hark's own, a few lines: notify-debouncer-full delays each event by
+/// its timeout rather than waiting for quiet, so a save whose truncation and write fall on
+/// either side of its tick is read half-written.
+pub const QUIET: Duration = Duration::from_millis(50);
+/// A script saved again and again without a pause is still read this often.
+const LONGEST_WAIT: Duration = Duration::from_millis(500);
 
 /// What the watcher hands the chain.
 pub enum Change {
@@ -74,7 +79,7 @@ impl Inbox {
 
 /// Watches the scripts for as long as it lives.
 pub struct Watcher {
-    _debouncer: Debouncer<notify::RecommendedWatcher, RecommendedCache>,
+    _watcher: notify::RecommendedWatcher,
 }
 
 /// A `-s` path and the folder watched for it.
@@ -90,7 +95,7 @@ struct Target {
 /// What the watcher last read in a script's file.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Seen {
-    Text([u8; 32]),
+    Text(Stamp),
     Unreadable,
 }
 
@@ -107,10 +112,10 @@ struct Tracker {
     inbox: Inbox,
 }
 
-/// Starts watching `paths`, whose scripts the chain loaded with the SHA-256s in `loaded`.
+/// Starts watching `paths`, whose scripts the chain loaded as `loaded` says.
 pub fn watch(
     paths: &[PathBuf],
-    loaded: Vec<(PathBuf, [u8; 32])>,
+    loaded: Vec<(PathBuf, Stamp)>,
     link: Option<LinkType>,
     inbox: Inbox,
 ) -> Result<Watcher, String> {
@@ -126,54 +131,83 @@ pub fn watch(
             .map_err(|e| format!("{}: {}", folder.display(), load::reason(&e)))?;
         targets.push(Target { path: path.clone(), folder, file });
     }
-    let tracker = Arc::new(Mutex::new(Tracker {
+    let (events_in, events) = mpsc::channel();
+    let mut watcher = notify::recommended_watcher(events_in).map_err(|e| e.to_string())?;
+    let folders: HashSet<&Path> = targets.iter().map(|t| t.folder.as_path()).collect();
+    for folder in folders {
+        watcher
+            .watch(folder, RecursiveMode::NonRecursive)
+            .map_err(|e| format!("{}: {e}", folder.display()))?;
+    }
+    let tracker = Tracker {
         targets,
         live: loaded.iter().map(|(path, _)| path.clone()).collect(),
-        seen: loaded.into_iter().map(|(path, digest)| (path, Seen::Text(digest))).collect(),
+        seen: loaded.into_iter().map(|(path, stamp)| (path, Seen::Text(stamp))).collect(),
         link,
         engine: None,
         inbox,
-    }));
-    let handler_tracker = Arc::clone(&tracker);
-    let mut debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
-        if let Ok(mut tracker) = handler_tracker.lock() {
-            tracker.on_events(result);
-        }
-    })
-    .map_err(|e| e.to_string())?;
-    let folders: HashSet<PathBuf> = match tracker.lock() {
-        Ok(t) => t.targets.iter().map(|t| t.folder.clone()).collect(),
-        Err(_) => HashSet::new(),
     };
-    for folder in folders {
-        debouncer
-            .watch(&folder, RecursiveMode::NonRecursive)
-            .map_err(|e| format!("{}: {e}", folder.display()))?;
-    }
-    // A save between the chain's load and the watch's start raised no event: look once.
-    if let Ok(mut t) = tracker.lock() {
-        let all: Vec<usize> = (0..t.targets.len()).collect();
-        t.check(&all);
-    }
-    Ok(Watcher { _debouncer: debouncer })
+    std::thread::Builder::new()
+        .name("hark-reload".into())
+        .spawn(move || tracker.run(&events))
+        .map_err(|e| e.to_string())?;
+    Ok(Watcher { _watcher: watcher })
 }
 
 impl Tracker {
-    fn on_events(&mut self, result: DebounceEventResult) {
-        let Ok(events) = result else {
-            // The watch itself failed (its folder went away, say): nothing to read.
-            return;
-        };
-        let mut dirty = Vec::new();
-        for (i, target) in self.targets.iter().enumerate() {
-            let touched = events.iter().any(|event| {
-                event.need_rescan() || event.paths.iter().any(|path| target.concerns(path))
-            });
-            if touched {
-                dirty.push(i);
+    /// Checks the targets that events touched once their folders are quiet, until the
+    /// watcher is dropped.
+    fn run(mut self, events: &Receiver<notify::Result<notify::Event>>) {
+        // A save between the chain's load and the watch's start raised no event: look once.
+        let all: Vec<usize> = (0..self.targets.len()).collect();
+        self.check(&all);
+        let mut dirty: Vec<usize> = Vec::new();
+        // When the first event of the pending ones came, and the last.
+        let mut pending: Option<(Instant, Instant)> = None;
+        loop {
+            let wait = match pending {
+                Some((first, last)) => {
+                    let quiet_at = (last + QUIET).min(first + LONGEST_WAIT);
+                    quiet_at.saturating_duration_since(Instant::now())
+                }
+                None => Duration::from_secs(3600),
+            };
+            match events.recv_timeout(wait) {
+                Ok(Ok(event)) => {
+                    let touched = self.touched(&event);
+                    if !touched.is_empty() {
+                        let now = Instant::now();
+                        pending = Some((pending.map_or(now, |(first, _)| first), now));
+                        dirty.extend(touched);
+                    }
+                }
+                // The watch itself failed (its folder went away, say): nothing to read.
+                Ok(Err(_)) => {}
+                Err(RecvTimeoutError::Timeout) => {
+                    dirty.sort_unstable();
+                    dirty.dedup();
+                    self.check(&dirty);
+                    dirty.clear();
+                    pending = None;
+                }
+                Err(RecvTimeoutError::Disconnected) => return,
             }
         }
-        self.check(&dirty);
+    }
+
+    /// The targets an event may have changed.
+    fn touched(&self, event: &notify::Event) -> Vec<usize> {
+        use notify::event::{AccessKind, AccessMode, EventKind};
+        // Opening and reading change nothing, and hark's own reads would wake it again.
+        if let EventKind::Access(kind) = event.kind {
+            if kind != AccessKind::Close(AccessMode::Write) {
+                return Vec::new();
+            }
+        }
+        let concerns = |target: &Target| {
+            event.need_rescan() || event.paths.iter().any(|path| target.concerns(path))
+        };
+        (0..self.targets.len()).filter(|&i| concerns(&self.targets[i])).collect()
     }
 
     /// Reads the scripts of the targets `which` and sends what changed.
@@ -220,8 +254,8 @@ impl Tracker {
                 return;
             }
         };
-        if self.seen.insert(path.to_path_buf(), Seen::Text(source.digest))
-            == Some(Seen::Text(source.digest))
+        if self.seen.insert(path.to_path_buf(), Seen::Text(source.stamp))
+            == Some(Seen::Text(source.stamp))
         {
             return;
         }

@@ -22,7 +22,7 @@ impl Chain {
     /// Starts watching `paths`, the paths the chain was loaded from, for new versions,
     /// compiled with FILTERs for `link`.
     pub fn watch(&mut self, paths: &[PathBuf], link: Option<LinkType>) -> Result<(), String> {
-        let loaded = self.scripts.iter().map(|s| (s.path.clone(), s.digest)).collect();
+        let loaded = self.scripts.iter().map(|s| (s.path.clone(), s.stamp)).collect();
         self.watcher = Some(reload::watch(paths, loaded, link, self.inbox.clone())?);
         Ok(())
     }
@@ -73,12 +73,13 @@ impl Chain {
     fn replace(&mut self, i: usize, compiled: Compiled) {
         let script = &mut self.scripts[i];
         // The same text saved again is not a new version.
-        if script.digest == compiled.digest {
+        if script.stamp.digest == compiled.stamp.digest {
+            script.stamp = compiled.stamp;
             return;
         }
         script.runner.replace(&self.engine, compiled.prepared);
         script.filter = compiled.filter;
-        script.digest = compiled.digest;
+        script.stamp = compiled.stamp;
         script.sha256 = compiled.sha256;
         script.rev += 1;
         script.stats.reloads += 1;
