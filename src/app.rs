@@ -17,7 +17,7 @@ use crate::output::pcap_writer::PcapWriter;
 use crate::output::stats::ScriptCounts;
 use crate::output::{self, Mode, Outputs};
 use crate::script::{Chain, Verdict};
-use crate::source::{FileSource, LinkType, Source, Timestamp};
+use crate::source::{FileSource, LinkType, Source};
 
 /// How often (in packets) the loop looks at the clock, the stop flag and the progress bar.
 const CHECK_EVERY: u64 = 256;
@@ -113,16 +113,41 @@ fn script_output(chain: &mut Chain) -> Vec<Event> {
     chain.take_events()
 }
 
-/// Puts the scripts' new versions in and writes what they and the scripts said, dated by
-/// the last packet read (the wall clock before the first).
-fn reload(
-    chain: &mut Chain,
-    outputs: &mut Outputs,
-    last_ts: Option<Timestamp>,
-) -> Result<(), Error> {
+/// Puts the scripts' new versions in while the input is quiet and writes what they and the
+/// scripts said, dated by the last packet read (the wall clock before the first).
+#[cold]
+fn reload(chain: &mut Chain, outputs: &mut Outputs) -> Result<(), Error> {
     chain.reload();
     let events = script_output(chain);
-    outputs.events(&events, AlertPlace::Time(last_ts.unwrap_or_else(output::now)))
+    let ts = outputs.last_time().unwrap_or_else(output::now);
+    outputs.events(&events, AlertPlace::Time(ts))
+}
+
+/// What the loop needs while it waits for input: flush what is held, take new versions of
+/// the scripts, notice Ctrl-C.
+struct Idle<'a, 'c> {
+    outputs: Outputs,
+    chain: Option<&'c mut Chain>,
+    /// An output error met while waiting, for the loop to stop on.
+    flush_error: Option<Error>,
+    stop: &'a AtomicBool,
+}
+
+impl Idle<'_, '_> {
+    /// Called before the source blocks and while it waits; false ends the wait.
+    fn before_wait(&mut self) -> bool {
+        // A quiet input is the time between two packets: take new versions now.
+        if let Some(chain) = self.chain.as_deref_mut() {
+            if chain.has_reloads() && self.flush_error.is_none() {
+                self.flush_error = reload(chain, &mut self.outputs).err();
+            }
+        }
+        if self.flush_error.is_none() {
+            self.flush_error = self.outputs.flush().err();
+        }
+        // Ctrl-C or SIGTERM while the input is quiet ends the wait, and the run.
+        !self.stop.load(Ordering::Relaxed)
+    }
 }
 
 /// Moves every frame from `source` to `outputs`.
@@ -137,13 +162,13 @@ pub fn pump<S: Source + ?Sized>(
     let Stages { mut filter, mut chain } = stages;
     let mut number = 0u64;
     let mut passed = 0u64;
-    let mut flush_error = None;
     if let Some(chain) = chain.as_deref_mut() {
         chain.start();
         let events = script_output(chain);
         outputs.events(&events, AlertPlace::Time(output::now()))?;
     }
     let mut last_ts = None;
+    let mut idle = Idle { outputs, chain, flush_error: None, stop };
     let outcome = loop {
         if count.is_some_and(|c| passed >= c) {
             break Ok(());
@@ -155,60 +180,43 @@ pub fn pump<S: Source + ?Sized>(
             if let Some(bar) = progress {
                 bar.set_position(source.progress().0);
             }
-            if let Err(e) = outputs.flush_if_stale() {
+            if let Err(e) = idle.outputs.flush_if_stale() {
                 break Err(e);
             }
         }
-        let frame = {
-            let mut before_wait = || {
-                // A quiet input is the time between two packets: take new versions now.
-                if let Some(chain) = chain.as_deref_mut() {
-                    if chain.has_reloads() && flush_error.is_none() {
-                        flush_error = reload(chain, &mut outputs, last_ts).err();
-                    }
-                }
-                if flush_error.is_none() {
-                    flush_error = outputs.flush().err();
-                }
-                // Ctrl-C or SIGTERM while the input is quiet ends the wait, and the run.
-                !stop.load(Ordering::Relaxed)
-            };
-            source.next_frame(&mut before_wait)
-        };
-        if let Some(e) = flush_error.take() {
+        // The closure holds one reference: a closure made for every packet costs what it
+        // captures.
+        let frame = source.next_frame(&mut || idle.before_wait());
+        if let Some(e) = idle.flush_error.take() {
             break Err(e);
         }
+        let outputs = &mut idle.outputs;
+        let mut chain = idle.chain.as_deref_mut();
         let frame = match frame {
             Ok(Some(frame)) => frame,
             Ok(None) => break Ok(()),
             Err(e) => break Err(Error::Source(e)),
         };
-        if let Some(chain) = chain.as_deref_mut() {
-            if chain.has_reloads() {
-                if let Err(e) = reload(chain, &mut outputs, last_ts) {
-                    break Err(e);
-                }
-            }
-        }
         number += 1;
-        outputs.count(&frame);
-        last_ts = Some(frame.ts);
         if let Some(chain) = chain.as_deref_mut() {
-            // Ticks follow the time of every packet read, whether or not it passes.
-            if chain.clock(frame.ts.as_f64()) {
+            // Ticks follow the time of every packet read, whether or not it passes; new
+            // versions of the scripts take over here too.
+            if chain.between_packets(frame.ts.as_f64()) {
                 let ticked = script_output(chain);
                 if let Err(e) = outputs.events(&ticked, AlertPlace::Time(frame.ts)) {
                     break Err(e);
                 }
             }
         }
+        outputs.count(&frame);
+        last_ts = Some(frame.ts);
         if let Some(filter) = filter.as_deref_mut() {
             if !filter.matches(&frame) {
                 continue;
             }
         }
         let mut events = Vec::new();
-        if let Some(chain) = chain.as_deref_mut() {
+        if let Some(chain) = chain {
             let verdict = chain.packet(&frame, number);
             events = script_output(chain);
             if verdict == Verdict::Drop {
@@ -230,6 +238,7 @@ pub fn pump<S: Source + ?Sized>(
             }
         }
     };
+    let Idle { mut outputs, chain, .. } = idle;
     if let Some(chain) = chain {
         chain.stop();
         let events = script_output(chain);

@@ -132,6 +132,11 @@ impl Outputs {
         self.last_ts = Some(frame.ts);
     }
 
+    /// The capture time of the last frame counted.
+    pub fn last_time(&self) -> Option<Timestamp> {
+        self.last_ts
+    }
+
     /// Sends a packet to every sink.
     pub fn packet(&mut self, pkt: &Packet<'_>, number: u64) -> Result<(), Error> {
         // Only the JSON stats report truncation; counting it costs a decode.

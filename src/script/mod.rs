@@ -207,9 +207,15 @@ impl Chain {
         Verdict::Pass
     }
 
-    /// Calls `on_tick` once for every tick period of packet time passed by `now`; says
-    /// whether a period passed.
-    pub fn clock(&mut self, now: f64) -> bool {
+    /// Does what comes between the last packet and the next, read at `now`: new versions
+    /// of the scripts go in, and `on_tick` runs once for every tick period of packet time
+    /// passed. Says whether either happened, so that what they said is collected.
+    pub fn between_packets(&mut self, now: f64) -> bool {
+        // The one check a packet pays for hot reload.
+        let reloaded = self.has_reloads();
+        if reloaded {
+            self.reload();
+        }
         let mut next = *self.next_tick.get_or_insert(now + self.tick_every);
         let ticked = now >= next;
         while now >= next {
@@ -222,7 +228,7 @@ impl Chain {
             next += self.tick_every;
         }
         self.next_tick = Some(next);
-        ticked
+        ticked || reloaded
     }
 
     /// Runs every `on_stop`, then completes the scripts' stats. Scripts are no longer

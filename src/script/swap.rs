@@ -34,6 +34,10 @@ impl Chain {
     }
 
     /// Puts every ready change into the chain; what they say joins the chain's events.
+    /// Kept out of line: it is rare, and inlined into the packet loop it would cost every
+    /// packet.
+    #[cold]
+    #[inline(never)]
     pub fn reload(&mut self) {
         for change in self.inbox.take() {
             match change {
