@@ -166,8 +166,17 @@ impl FileSource {
         if caplen > MAX_SNAPLEN || end > self.end {
             return None;
         }
-        let units = if nanos { 1_000_000_000 } else { 1_000_000 };
-        let ts = Timestamp::from_ticks(u64::from(secs) * units + u64::from(sub), units);
+        let (units, nanos_per_unit) = if nanos { (1_000_000_000, 1) } else { (1_000_000, 1_000) };
+        // Two 64-bit divisions a packet were a tenth of reading's time: a fraction in range
+        // needs none.
+        let ts = if sub < units {
+            Timestamp { secs: i64::from(secs), nanos: sub * nanos_per_unit }
+        } else {
+            Timestamp::from_ticks(
+                u64::from(secs) * u64::from(units) + u64::from(sub),
+                u64::from(units),
+            )
+        };
         Some((ts, link, orig_len, self.start + 16, end))
     }
 
@@ -191,23 +200,23 @@ impl FileSource {
                     let offset = self.offset() + (self.end - self.start) as u64;
                     return Err(self.err(ErrorKind::Read { offset, source: e }));
                 }
-                Chunk::Data(mut next, len) => {
+                Chunk::Data { buf: mut next, at, len } => {
                     let kept = self.end - self.start;
                     if kept <= HEADROOM {
                         // Move the unread tail in front of the new bytes; swap buffers.
-                        let new_start = HEADROOM - kept;
-                        next[new_start..HEADROOM].copy_from_slice(&self.buf[self.start..self.end]);
+                        let new_start = at - kept;
+                        next[new_start..at].copy_from_slice(&self.buf[self.start..self.end]);
                         self.base += self.start as i64 - new_start as i64;
                         let old = std::mem::replace(&mut self.buf, next);
                         if !old.is_empty() {
                             self.reader.give_back(old);
                         }
                         self.start = new_start;
-                        self.end = HEADROOM + len;
+                        self.end = at + len;
                     } else {
                         // A block larger than the headroom: grow this buffer instead.
                         self.buf.truncate(self.end);
-                        self.buf.extend_from_slice(&next[HEADROOM..HEADROOM + len]);
+                        self.buf.extend_from_slice(&next[at..at + len]);
                         self.end = self.buf.len();
                         self.reader.give_back(next);
                     }
