@@ -228,6 +228,9 @@ pub fn pump<S: Source + ?Sized>(
             }
         }
         passed += 1;
+        if events.is_empty() && !outputs.wants_packets() {
+            continue;
+        }
         let pkt = Packet::new(frame);
         if let Err(e) = outputs.packet(&pkt, number) {
             break Err(e);

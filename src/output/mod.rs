@@ -132,6 +132,13 @@ impl Outputs {
         self.last_ts = Some(frame.ts);
     }
 
+    /// Whether any sink takes packets: with `-q` and no `-w`, none does, and a packet
+    /// costs only its count.
+    #[inline]
+    pub fn wants_packets(&self) -> bool {
+        !matches!(self.mode, Mode::Quiet) || self.pcap.is_some()
+    }
+
     /// The capture time of the last frame counted.
     pub fn last_time(&self) -> Option<Timestamp> {
         self.last_ts
