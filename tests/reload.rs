@@ -445,12 +445,12 @@ fn on_packet(pkt) {{
 
 #[test]
 fn as_root_a_save_others_could_change_is_refused_and_the_old_version_runs() {
-    use std::os::unix::fs::{MetadataExt, PermissionsExt};
-    if std::fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(1) != 0 {
-        return util::skip(
-            "as_root_a_save_others_could_change_is_refused_and_the_old_version_runs",
-            "the check only applies when hark runs as root",
-        );
+    use std::os::unix::fs::PermissionsExt;
+    if !util::root_for(
+        "as_root_a_save_others_could_change_is_refused_and_the_old_version_runs",
+        "the check only applies when hark runs as root",
+    ) {
+        return;
     }
     let (header, records) = capture(30);
     let dir = tempfile::tempdir().unwrap();

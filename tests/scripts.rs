@@ -626,12 +626,12 @@ fn on_stop_runs_on_sigint_and_sigterm_with_whole_alert_lines() {
 
 #[test]
 fn as_root_scripts_others_could_change_are_refused() {
-    use std::os::unix::fs::{MetadataExt, PermissionsExt};
-    if std::fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(1) != 0 {
-        return util::skip(
-            "as_root_scripts_others_could_change_are_refused",
-            "the check only applies when hark runs as root",
-        );
+    use std::os::unix::fs::PermissionsExt;
+    if !util::root_for(
+        "as_root_scripts_others_could_change_are_refused",
+        "the check only applies when hark runs as root",
+    ) {
+        return;
     }
     let (_dir, scripts) = folder(&[
         ("open.rhai", "fn on_packet(pkt) {}\n"),

@@ -87,12 +87,7 @@ impl Chain {
         script.sha256 = compiled.sha256;
         script.rev += 1;
         script.stats.reloads += 1;
-        let notice = Notice {
-            kind: NoticeKind::Reload,
-            script: script.name.to_string(),
-            error: None,
-            version: Some(version(script)),
-        };
+        let notice = done(NoticeKind::Reload, script);
         // The host names the running version in alerts: it must learn the new one.
         self.running = None;
         self.tell(notice);
@@ -104,12 +99,7 @@ impl Chain {
     fn add(&mut self, compiled: Compiled) {
         let script = Script::new(&self.engine, compiled);
         let at = self.scripts.partition_point(|s| s.path.file_name() <= script.path.file_name());
-        let notice = Notice {
-            kind: NoticeKind::Added,
-            script: script.name.to_string(),
-            error: None,
-            version: Some(version(&script)),
-        };
+        let notice = done(NoticeKind::Added, &script);
         self.scripts.insert(at, script);
         self.running = None;
         self.tell(notice);
@@ -122,12 +112,7 @@ impl Chain {
         self.stop_script(i);
         let script = self.scripts.remove(i);
         self.running = None;
-        self.tell(Notice {
-            kind: NoticeKind::Removed,
-            script: script.name.to_string(),
-            error: None,
-            version: Some(version(&script)),
-        });
+        self.tell(done(NoticeKind::Removed, &script));
         self.removed.push((Arc::clone(&script.name), script.stats));
     }
 
@@ -138,6 +123,11 @@ impl Chain {
             h.pending.store(true, std::sync::atomic::Ordering::Release);
         }
     }
+}
+
+/// The notice of a change that was made, naming the version it leaves running (or removed).
+fn done(kind: NoticeKind, script: &Script) -> Notice {
+    Notice { kind, script: script.name.to_string(), error: None, version: Some(version(script)) }
 }
 
 fn version(script: &Script) -> (String, u32) {

@@ -64,6 +64,17 @@ pub fn have_for(test: &str, program: &str) -> bool {
     found
 }
 
+/// Whether the tests run as root; if not, says that `test` is skipped, for `why`.
+pub fn root_for(test: &str, why: &str) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    // /proc/self is owned by the process's effective user.
+    let root = std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0);
+    if !root {
+        skip(test, why);
+    }
+    root
+}
+
 /// Whether an external program is on the PATH.
 pub fn have(program: &str) -> bool {
     Command::new(program)
