@@ -502,3 +502,47 @@ fn no_reload_leaves_the_first_version_running() {
     assert!(!events.iter().any(|e| e["event_type"] == "hark"));
     assert_eq!(stderr, "count.rhai: n=20 t=20 reloads=0\n20 packets captured\n");
 }
+
+#[test]
+fn saves_by_sed_and_cp_give_one_version_each() {
+    let (header, records) = capture(30);
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("count.rhai");
+    std::fs::write(&script, counter("v1")).unwrap();
+    let mut hark = Live::start(&["-s", script.to_str().unwrap()], &header);
+    hark.feed(&records[..10]);
+    hark.alerts_up_to(10);
+    // sed -i writes a new file and renames it over the old one.
+    let sed = std::process::Command::new("sed")
+        .args(["-i", "s/\"v1\"/\"v2\"/", script.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(sed.success());
+    let reload = hark.notice("reload", "count.rhai");
+    assert_eq!(
+        (&reload["rev"], &reload["script_sha256"]),
+        (&2.into(), &sha12(&counter("v2")).into())
+    );
+    hark.feed(&records[10..20]);
+    hark.alerts_up_to(20);
+    // cp onto an existing file truncates it and writes it in place.
+    let source = dir.path().join("v3.txt");
+    std::fs::write(&source, counter("v3")).unwrap();
+    let cp = std::process::Command::new("cp").args([&source, &script]).status().unwrap();
+    assert!(cp.success());
+    let reload = hark.notice("reload", "count.rhai");
+    assert_eq!(
+        (&reload["rev"], &reload["script_sha256"]),
+        (&3.into(), &sha12(&counter("v3")).into())
+    );
+    hark.feed(&records[20..]);
+    let (events, _) = hark.finish();
+    let signatures: Vec<String> = alerts(&events)
+        .iter()
+        .map(|a| a["alert"]["signature"].as_str().unwrap().to_string())
+        .collect();
+    let expected: Vec<String> =
+        ["v1", "v2", "v3"].iter().flat_map(|v| std::iter::repeat_n(v.to_string(), 10)).collect();
+    assert_eq!(signatures, expected);
+    assert_eq!(events.iter().filter(|e| e["event_type"] == "hark").count(), 2);
+}
