@@ -10,6 +10,7 @@
 //! Scripts are reloaded while packets flow (`reload` watches and compiles, `swap` puts a
 //! new version in between two packets): `this` and its tables survive, `on_reload` runs.
 
+mod api_build;
 mod api_host;
 mod api_packet;
 mod api_table;
