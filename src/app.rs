@@ -86,6 +86,15 @@ pub fn run(mut config: Config) -> Result<Summary, Error> {
     if let Some(path) = &config.alerts {
         outputs.alerts_to(path)?;
     }
+    if let Some(path) = &config.replies {
+        let nanos = source.nanosecond_precision();
+        let writer = PcapWriter::create(path, LinkType::ETHERNET, None, nanos)
+            .map_err(|e| Error::output(path, e))?;
+        outputs.replies_to(writer);
+        if let Some(chain) = chain.as_mut() {
+            chain.allow_sending();
+        }
+    }
     let progress = progress_bar(&source, lines_on_terminal);
     let stages = Stages { filter: config.filter.as_mut(), chain: chain.as_mut() };
     let result = pump(&mut source, outputs, stages, config.count, &stop, progress.as_ref());
@@ -103,7 +112,7 @@ pub struct Stages<'a> {
 
 /// What the scripts have said since last asked: their errors are printed, one line each,
 /// and their events returned.
-fn script_output(chain: &mut Chain) -> Vec<Event> {
+pub(crate) fn script_output(chain: &mut Chain) -> Vec<Event> {
     if !chain.error_lines.is_empty() {
         let mut stderr = std::io::stderr().lock();
         for line in chain.error_lines.drain(..) {

@@ -19,6 +19,8 @@ pub enum Error {
     BrokenPipe,
     /// Scripts that cannot run: one `file:line:col: message` each (exit 2).
     Scripts(Vec<String>),
+    /// A script that failed while it ran (`hark run`): `file:line:col: message` (exit 1).
+    Script(String),
 }
 
 impl Error {
@@ -44,7 +46,7 @@ impl Error {
         match self {
             Error::Usage(_) | Error::Scripts(_) => 2,
             Error::BrokenPipe => 0,
-            Error::Source(_) | Error::Output { .. } => 1,
+            Error::Source(_) | Error::Output { .. } | Error::Script(_) => 1,
         }
     }
 }
@@ -65,6 +67,7 @@ impl fmt::Display for Error {
             Error::BrokenPipe => write!(f, "output closed"),
             // One line per script error, each read as its own "hark: script: ..." line.
             Error::Scripts(lines) => write!(f, "script: {}", lines.join("\nhark: script: ")),
+            Error::Script(line) => write!(f, "script error: {line}"),
         }
     }
 }

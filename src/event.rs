@@ -32,6 +32,16 @@ pub enum Event {
     },
     /// A script reloaded, added or removed while hark ran: an EVE `hark` event.
     Hark(Notice),
+    /// A packet a script sent.
+    Sent(Sent),
+}
+
+/// A packet a script sent: its bytes and their link type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sent {
+    pub script: String,
+    pub link: crate::source::LinkType,
+    pub data: Vec<u8>,
 }
 
 /// What happened to a script while hark ran.

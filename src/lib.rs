@@ -17,6 +17,7 @@ pub mod error;
 pub mod event;
 pub mod filter;
 pub mod output;
+pub mod run;
 pub mod sample;
 pub mod script;
 pub mod source;

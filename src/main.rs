@@ -12,6 +12,23 @@ fn main() -> ExitCode {
     if argv.get(1).is_some_and(|a| a == "check") {
         return check(&argv[2..]);
     }
+    if argv.get(1).is_some_and(|a| a == "run") {
+        if argv.len() == 2 {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "hark: run: no script given (usage: hark run SCRIPT [-w FILE] [-- ARG...])"
+            );
+            return ExitCode::from(2);
+        }
+        let args = match hark::run::RunArgs::try_parse_from(&argv[1..]) {
+            Ok(args) => args,
+            Err(e) => return usage_error(&e),
+        };
+        return match hark::run::run(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => failed(&e),
+        };
+    }
     let args = match Args::try_parse() {
         Ok(args) => args,
         Err(e) => return usage_error(&e),
@@ -45,14 +62,17 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            let code = e.exit_code();
-            if code != 0 {
-                let _ = writeln!(std::io::stderr().lock(), "hark: {e}");
-            }
-            ExitCode::from(code as u8)
-        }
+        Err(e) => failed(&e),
     }
+}
+
+/// Prints an error as its one line and gives its exit status.
+fn failed(e: &hark::Error) -> ExitCode {
+    let code = e.exit_code();
+    if code != 0 {
+        let _ = writeln!(std::io::stderr().lock(), "hark: {e}");
+    }
+    ExitCode::from(code as u8)
 }
 
 /// `hark check PATH...`: compiles scripts and their FILTERs; one `file:line:col: message`

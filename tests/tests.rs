@@ -20,3 +20,7 @@ mod scripts;
 
 // Hot reload: saves while packets flow through a pipe, folders whose scripts come and go.
 mod reload;
+
+// Building and sending packets: `packet()`, `hark run`, `send()` and `--replies`, held to
+// tshark and Scapy.
+mod craft;

@@ -12,7 +12,7 @@ use clap::Parser;
     version,
     disable_help_subcommand = true,
     max_term_width = 100,
-    after_help = "Also: hark check PATH...  compiles scripts and their FILTERs and prints file:line:col: message per error."
+    after_help = "Also: hark check PATH...  compiles scripts and their FILTERs and prints file:line:col: message per error.\n      hark run SCRIPT [-w FILE] [-- ARG...]  runs the script's main() once, writing what it sends to FILE."
 )]
 pub struct Args {
     /// Read packets from a pcap or pcapng file (`-` for standard input)
@@ -70,6 +70,10 @@ pub struct Args {
     /// Do not watch the scripts: a saved script is not reloaded while hark runs
     #[arg(long = "no-reload")]
     pub no_reload: bool,
+
+    /// Write every packet scripts send() to FILE, as pcap
+    #[arg(long = "replies", value_name = "FILE")]
+    pub replies: Option<PathBuf>,
 
     /// Append alerts as EVE JSON lines to FILE, one flushed line each
     #[arg(long = "alerts", value_name = "FILE")]

@@ -26,6 +26,8 @@ pub struct Config {
     /// Whether saved scripts are reloaded while hark runs.
     pub reload: bool,
     pub alerts: Option<PathBuf>,
+    /// Where packets scripts send are written.
+    pub replies: Option<PathBuf>,
     pub tick_every: f64,
 }
 
@@ -103,6 +105,7 @@ impl Config {
             filter,
             scripts: args.scripts,
             reload: !args.no_reload,
+            replies: args.replies,
             alerts: args.alerts,
             tick_every: args.tick_every,
         })

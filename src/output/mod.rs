@@ -44,6 +44,8 @@ pub struct Outputs {
     buf: Vec<u8>,
     stdout: Box<dyn Write>,
     pcap: Option<PcapWriter>,
+    /// `--replies FILE`: every packet scripts send.
+    replies: Option<PcapWriter>,
     clock: eve::Clock,
     last_flush: Instant,
     last_ts: Option<Timestamp>,
@@ -58,6 +60,7 @@ impl Outputs {
             buf: Vec::with_capacity(FLUSH_AT + 4096),
             stdout,
             pcap,
+            replies: None,
             clock: eve::Clock::default(),
             last_flush: Instant::now(),
             last_ts: None,
@@ -74,6 +77,11 @@ impl Outputs {
             .map_err(|e| Error::output(path, e))?;
         self.alerts_file = Some((path.to_path_buf(), file));
         Ok(())
+    }
+
+    /// Writes the packets scripts send to `writer` as well.
+    pub fn replies_to(&mut self, writer: PcapWriter) {
+        self.replies = Some(writer);
     }
 
     /// Writes what scripts said: alerts (about `place`) and log lines; and what hark said
@@ -102,6 +110,13 @@ impl Outputs {
                         }
                         Mode::Lines(_) => line::write_alert(&mut self.buf, ts, place, alert),
                         Mode::Quiet => {}
+                    }
+                }
+                Event::Sent(sent) => {
+                    if let Some(replies) = &mut self.replies {
+                        let orig_len = sent.data.len() as u32;
+                        let frame = Frame { ts, link: sent.link, orig_len, data: &sent.data };
+                        replies.write(&frame).map_err(|e| Error::output(replies.path(), e))?;
                     }
                 }
                 Event::Hark(notice) => {
@@ -175,7 +190,7 @@ impl Outputs {
     pub fn flush(&mut self) -> Result<(), Error> {
         self.write_out()?;
         self.stdout.flush().map_err(Error::stdout)?;
-        if let Some(pcap) = &mut self.pcap {
+        for pcap in [&mut self.pcap, &mut self.replies].into_iter().flatten() {
             pcap.flush().map_err(|e| Error::output(pcap.path(), e))?;
         }
         self.last_flush = Instant::now();

@@ -1,10 +1,12 @@
-//! `alert()` and `log()`: how a script speaks.
+//! `alert()`, `log()` and `send()`: how a script speaks. `send()` only queues a packet; where
+//! it goes (`--replies`, `hark run -w`, later the wire) is the outputs' business.
 
 use std::sync::{Arc, Mutex};
 
 use rhai::{Dynamic, Engine, Map};
 use serde_json::Value;
 
+use super::api_packet::ScriptPacket;
 use super::host::Host;
 use crate::event::{Alert, signature_id};
 
@@ -14,10 +16,17 @@ pub fn register(engine: &mut Engine, host: Arc<Mutex<Host>>) {
     engine.register_fn("alert", move |signature: &str| raise(&h, signature, Map::new()));
     let h = Arc::clone(&host);
     engine.register_fn("alert", move |signature: &str, details: Map| raise(&h, signature, details));
-    let h = host;
+    let h = Arc::clone(&host);
     engine.register_fn("log", move |text: Dynamic| {
         if let Ok(mut host) = h.lock() {
             host.log(text.to_string());
+        }
+    });
+    let h = host;
+    engine.register_fn("send", move |packet: &mut ScriptPacket| {
+        let (link, data) = packet.wire();
+        if let Ok(mut host) = h.lock() {
+            host.send(link, data);
         }
     });
 }

@@ -107,6 +107,11 @@ impl ScriptPacket {
         ScriptPacket(Arc::new(Inner::new(frame, number, frame.data.to_vec())))
     }
 
+    /// The packet's link type and bytes, as they would be sent.
+    pub fn wire(&self) -> (LinkType, Vec<u8>) {
+        (self.0.link, self.0.data.clone())
+    }
+
     /// Which packet this is: two values with the same id are the same packet.
     pub fn id(&self) -> usize {
         Arc::as_ptr(&self.0) as usize

@@ -11,6 +11,8 @@ use super::{api_build, api_host, api_packet};
 
 /// Operations one hook call may run before it is stopped.
 pub const MAX_OPERATIONS: u64 = 100_000;
+/// Operations `hark run` gives a script's `main()`: it runs once, so it may do more.
+pub const RUN_OPERATIONS: u64 = 100 * MAX_OPERATIONS;
 /// Nested function calls a script may make.
 pub const MAX_CALL_LEVELS: usize = 64;
 /// Longest string, in bytes.

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use crate::event::{Alert, Event};
+use crate::event::{Alert, Event, Sent};
 
 /// The state behind `alert()`, `log()` and `print()`.
 #[derive(Default)]
@@ -22,6 +22,10 @@ pub struct Host {
     pub pending: Arc<AtomicBool>,
     /// Evictions from each script's tables, by script file name.
     pub evictions: HashMap<String, Arc<AtomicU64>>,
+    /// Whether sent packets go anywhere (`--replies`, `hark run -w`).
+    pub can_send: bool,
+    /// Sends made with nowhere to send them, by script file name.
+    pub unsent: HashMap<String, u64>,
 }
 
 impl Host {
@@ -35,6 +39,17 @@ impl Host {
     /// The eviction counter of the running script's tables.
     pub fn evictions(&mut self) -> Arc<AtomicU64> {
         Arc::clone(self.evictions.entry(self.script.to_string()).or_default())
+    }
+
+    /// Queues a packet the running script sent, or counts it when it has nowhere to go.
+    pub fn send(&mut self, link: crate::source::LinkType, data: Vec<u8>) {
+        if self.can_send {
+            let script = self.script.to_string();
+            self.events.push(Event::Sent(Sent { script, link, data }));
+        } else {
+            *self.unsent.entry(self.script.to_string()).or_default() += 1;
+        }
+        self.pending.store(true, Ordering::Release);
     }
 
     /// Records an alert from the running script.

@@ -39,6 +39,9 @@ use runner::{Argument, Hook, Runner};
 
 /// Errors of one script reported one by one before they are only counted.
 const ERRORS_SHOWN: u64 = 5;
+/// What a script that sends with no destination is told.
+const NOWHERE: &str =
+    "send: nowhere to send (use --replies FILE, or --inject to send on the capture interface)";
 /// How often, at most, a summary of the errors not shown is printed.
 const ERROR_SUMMARY_EVERY: Duration = Duration::from_secs(10);
 
@@ -79,6 +82,8 @@ pub struct Script {
     /// Time spent in the script's hooks, in ticks of the chain's timer.
     ticks: u64,
     errors_not_shown: u64,
+    /// Packets it sent with nowhere to send them.
+    unsent: u64,
 }
 
 /// All scripts, the engine they share, and what they have said.
@@ -256,6 +261,43 @@ impl Chain {
         }
     }
 
+    /// `hark run`: calls the first script's `main()` once, `args` its parameter if it takes
+    /// one, with [`engine::RUN_OPERATIONS`] to spend. The error is `file:line:col: message`.
+    pub fn run_main(&mut self, args: Vec<String>) -> Result<(), String> {
+        self.engine.set_max_operations(engine::RUN_OPERATIONS);
+        let Some(script) = self.scripts.first_mut() else {
+            return Err("no script to run".into());
+        };
+        if let Ok(mut h) = self.host.lock() {
+            h.script = Arc::clone(&script.name);
+            h.script_sha256 = Arc::clone(&script.sha256);
+            h.rev = script.rev;
+        }
+        self.running = Some(0);
+        let args = args.into_iter().map(Dynamic::from).collect();
+        let outcome = script.runner.call_main(&self.engine, args);
+        self.count_what_it_said(0);
+        let script = &self.scripts[0];
+        match outcome {
+            None => Err(format!(
+                "{}: no main() to run (hark run calls main() or main(args))",
+                script.name
+            )),
+            Some(Ok(_)) => Ok(()),
+            Some(Err(err)) if err.position().is_none() => {
+                Err(format!("{}: main: {err}", script.name))
+            }
+            Some(Err(err)) => Err(located(&script.name, err.position(), &err)),
+        }
+    }
+
+    /// Lets scripts' `send()` go somewhere: what they send comes out among their events.
+    pub fn allow_sending(&mut self) {
+        if let Ok(mut h) = self.host.lock() {
+            h.can_send = true;
+        }
+    }
+
     /// The events raised since the last call.
     pub fn take_events(&mut self) -> Vec<Event> {
         if !self.pending.load(std::sync::atomic::Ordering::Acquire) {
@@ -285,12 +327,8 @@ impl Chain {
         let result = script.runner.call(&self.engine, hook, argument);
         script.ticks += self.timer.raw().saturating_sub(started);
         script.stats.calls += 1;
-        if self.pending.load(std::sync::atomic::Ordering::Acquire) {
-            if let Ok(h) = self.host.lock() {
-                script.stats.alerts += h.alerts - self.alerts_seen;
-                self.alerts_seen = h.alerts;
-            }
-        }
+        self.count_what_it_said(i);
+        let script = &mut self.scripts[i];
         match result {
             Ok(value) => Ok(value),
             Err(err) => {
@@ -308,6 +346,27 @@ impl Chain {
                 }
                 self.flush_error_summary(false);
                 Err(())
+            }
+        }
+    }
+
+    /// Counts the alerts script `i` raised in its last call, and the packets it sent with
+    /// nowhere to send them: an error of the script, said once.
+    fn count_what_it_said(&mut self, i: usize) {
+        if !self.pending.load(std::sync::atomic::Ordering::Acquire) {
+            return;
+        }
+        let script = &mut self.scripts[i];
+        if let Ok(h) = self.host.lock() {
+            script.stats.alerts += h.alerts - self.alerts_seen;
+            self.alerts_seen = h.alerts;
+            let unsent = h.unsent.get(&*script.name).copied().unwrap_or(0);
+            if unsent > script.unsent {
+                if script.unsent == 0 {
+                    self.error_lines.push(format!("{}: {NOWHERE}", script.name));
+                }
+                script.stats.errors += unsent - script.unsent;
+                script.unsent = unsent;
             }
         }
     }
@@ -346,6 +405,7 @@ impl Script {
             stats: ScriptStats::default(),
             ticks: 0,
             errors_not_shown: 0,
+            unsent: 0,
         }
     }
 }

@@ -154,6 +154,23 @@ impl Runner {
         self.ast = ast;
     }
 
+    /// Calls the script's `main`, with `args` when it takes a parameter; `None` when the
+    /// script has no `main`.
+    pub fn call_main(
+        &mut self,
+        engine: &Engine,
+        args: rhai::Array,
+    ) -> Option<Result<Dynamic, Box<EvalAltResult>>> {
+        let params = self.ast.iter_fn_def().find(|f| f.name == "main")?.params.len();
+        let options = CallFnOptions::new().eval_ast(false).bind_this_ptr(&mut self.this);
+        let scope = &mut Scope::new();
+        Some(if params == 0 {
+            engine.call_fn_with_options(options, scope, &self.ast, "main", ())
+        } else {
+            engine.call_fn_with_options(options, scope, &self.ast, "main", (args,))
+        })
+    }
+
     /// Whether the script defines `hook`.
     pub fn has(&self, hook: Hook) -> bool {
         !matches!(self.calls[hook as usize], Call::Absent)

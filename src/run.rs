@@ -1,0 +1,55 @@
+//! `hark run SCRIPT [-w FILE] [-- ARG...]`: a script's `main()` run once, with no capture,
+//! to craft packets as one would with Scapy. What it sends is written to FILE.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+use crate::app::script_output;
+use crate::error::Error;
+use crate::output::eve::AlertPlace;
+use crate::output::pcap_writer::PcapWriter;
+use crate::output::{self, Mode, Outputs};
+use crate::script::Chain;
+use crate::source::LinkType;
+
+/// Runs a script's main() once: crafting packets, talking to servers.
+#[derive(Debug, Parser)]
+#[command(name = "hark run", disable_help_subcommand = true, max_term_width = 100)]
+pub struct RunArgs {
+    /// The script whose main() runs (main(args) gets the words after --)
+    #[arg(value_name = "SCRIPT")]
+    pub script: PathBuf,
+
+    /// Write the packets the script sends as a pcap file
+    #[arg(short = 'w', value_name = "FILE")]
+    pub write: Option<PathBuf>,
+
+    /// Words handed to main(args), after --
+    #[arg(last = true, value_name = "ARG")]
+    pub args: Vec<String>,
+}
+
+/// Runs `main()`; an error in it is a runtime error (exit 1).
+pub fn run(args: RunArgs) -> Result<(), Error> {
+    if !args.script.is_file() {
+        return Err(Error::Usage(format!(
+            "run: {}: no such script file (check the path)",
+            args.script.display()
+        )));
+    }
+    let mut chain = Chain::load(std::slice::from_ref(&args.script), Some(LinkType::ETHERNET), 1.0)
+        .map_err(Error::Scripts)?;
+    let mut outputs = Outputs::new(Mode::Quiet, output::raw_stdout(), None);
+    if let Some(path) = &args.write {
+        let writer = PcapWriter::create(path, LinkType::ETHERNET, None, false)
+            .map_err(|e| Error::output(path, e))?;
+        outputs.replies_to(writer);
+        chain.allow_sending();
+    }
+    let outcome = chain.run_main(args.args);
+    let events = script_output(&mut chain);
+    outputs.events(&events, AlertPlace::Time(output::now()))?;
+    outputs.flush()?;
+    outcome.map_err(Error::Script)
+}

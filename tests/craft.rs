@@ -1,0 +1,266 @@
+//! Building and sending packets: `packet()` under `hark run -w`, held to tshark's checksum
+//! verdicts and decode and to the bytes Scapy builds from the same fields; `send()` into
+//! `--replies` while a capture is read, and with nowhere to send.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::util;
+
+/// The packets the craft script sends, one `packet()` map each, in the order sent. Scapy
+/// builds the same from `SCAPY` below.
+const CRAFT: &str = r#"
+fn main(args) {
+    let dst = args[0];
+    send(packet(#{ eth: #{ src: "02:00:00:00:00:07", dst: "02:00:00:00:00:01" },
+                   ip: #{ src: "198.18.0.7", dst: dst }, tcp: #{ dport: 22 } }));
+    send(packet(#{ ip: #{ src: "198.18.0.7", dst: dst, id: 7, ttl: 9, tos: 16 },
+                   tcp: #{ sport: 40000, dport: 80, seq: 1000, ack_num: 2000, flags: "PA", window: 512 },
+                   payload: "GET / HTTP/1.0\r\n\r\n" }));
+    send(packet(#{ ip: #{ src: "198.18.0.7", dst: dst }, icmp: #{ id: 1, seq: 2 }, payload: "ping" }));
+    send(packet(#{ ip6: #{ src: "2001:db8::7", dst: "2001:db8::1" }, icmp6: #{ id: 3, seq: 4 },
+                   payload: "ping6" }));
+    send(packet(#{ arp: #{ sender_mac: "02:00:00:00:00:07", sender_ip: "198.18.0.7", target_ip: dst } }));
+    send(packet(#{ vlan: 10, ip: #{ src: "198.18.0.7", dst: dst }, udp: #{ sport: 5000, dport: 53 },
+                   payload: "q" }));
+    send(packet(#{ ip: #{ src: "2001:db8::7", dst: "2001:db8::1", ttl: 3 },
+                   udp: #{ sport: 7, dport: 9 }, payload: "six" }));
+    // A bad checksum, on purpose.
+    send(packet(#{ ip: #{ src: "198.18.0.7", dst: dst }, tcp: #{ checksum: 0xbeef } }));
+}
+"#;
+
+/// The same packets in Scapy, written to the pcap named by argv[1].
+const SCAPY: &str = r#"
+import sys
+from scapy.all import Ether, IP, IPv6, TCP, UDP, ICMP, ICMPv6EchoRequest, ARP, Dot1Q, wrpcap
+dst = "198.18.0.9"
+z = "00:00:00:00:00:00"
+packets = [
+    Ether(src="02:00:00:00:00:07", dst="02:00:00:00:00:01") / IP(src="198.18.0.7", dst=dst) / TCP(dport=22),
+    Ether(src=z, dst=z) / IP(src="198.18.0.7", dst=dst, id=7, ttl=9, tos=16)
+        / TCP(sport=40000, dport=80, seq=1000, ack=2000, flags="PA", window=512) / b"GET / HTTP/1.0\r\n\r\n",
+    Ether(src=z, dst=z) / IP(src="198.18.0.7", dst=dst) / ICMP(id=1, seq=2) / b"ping",
+    Ether(src=z, dst=z) / IPv6(src="2001:db8::7", dst="2001:db8::1") / ICMPv6EchoRequest(id=3, seq=4, data=b"ping6"),
+    Ether(src="02:00:00:00:00:07", dst="ff:ff:ff:ff:ff:ff")
+        / ARP(hwsrc="02:00:00:00:00:07", psrc="198.18.0.7", hwdst=z, pdst=dst),
+    Ether(src=z, dst=z) / Dot1Q(vlan=10) / IP(src="198.18.0.7", dst=dst) / UDP(sport=5000, dport=53) / b"q",
+    Ether(src=z, dst=z) / IPv6(src="2001:db8::7", dst="2001:db8::1", hlim=3) / UDP(sport=7, dport=9) / b"six",
+    Ether(src=z, dst=z) / IP(src="198.18.0.7", dst=dst) / TCP(chksum=0xbeef),
+]
+wrpcap(sys.argv[1], packets)
+"#;
+
+/// The packets' bytes in a pcap file.
+fn records(path: &Path) -> Vec<Vec<u8>> {
+    let bytes = std::fs::read(path).unwrap();
+    let mut out = Vec::new();
+    let mut at = 24;
+    while at + 16 <= bytes.len() {
+        let caplen = u32::from_le_bytes(bytes[at + 8..at + 12].try_into().unwrap()) as usize;
+        out.push(bytes[at + 16..at + 16 + caplen].to_vec());
+        at += 16 + caplen;
+    }
+    out
+}
+
+/// Runs the craft script; returns the folder holding `sent.pcap`.
+fn crafted() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("craft.rhai");
+    std::fs::write(&script, CRAFT).unwrap();
+    let out = dir.path().join("sent.pcap");
+    let run = util::run(&[
+        "run",
+        script.to_str().unwrap(),
+        "-w",
+        out.to_str().unwrap(),
+        "--",
+        "198.18.0.9",
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    dir
+}
+
+#[test]
+fn crafted_packets_have_good_checksums_and_their_fields_by_tshark() {
+    if !util::have_for("crafted_packets_have_good_checksums_and_their_fields_by_tshark", "tshark") {
+        return;
+    }
+    let dir = crafted();
+    let fields = [
+        "frame.protocols",
+        "ip.checksum.status",
+        "tcp.checksum.status",
+        "udp.checksum.status",
+        "icmp.checksum.status",
+        "icmpv6.checksum.status",
+        "ip.src",
+        "ip.dst",
+        "ip.ttl",
+        "ip.id",
+        "ip.dsfield",
+        "ipv6.hlim",
+        "tcp.srcport",
+        "tcp.dstport",
+        "tcp.seq_raw",
+        "tcp.ack_raw",
+        "tcp.flags",
+        "tcp.window_size_value",
+        "udp.srcport",
+        "udp.dstport",
+        "icmp.ident",
+        "icmp.seq",
+        "icmpv6.echo.identifier",
+        "icmpv6.echo.sequence_number",
+        "arp.opcode",
+        "arp.src.hw_mac",
+        "arp.dst.proto_ipv4",
+        "vlan.id",
+    ];
+    let mut args: Vec<String> = ["-r", dir.path().join("sent.pcap").to_str().unwrap()]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for pref in ["ip.check_checksum:TRUE", "tcp.check_checksum:TRUE", "udp.check_checksum:TRUE"] {
+        args.extend(["-o".to_string(), pref.to_string()]);
+    }
+    args.extend(["-T", "fields", "-E", "separator=|"].map(String::from));
+    for field in fields {
+        args.extend(["-e".to_string(), field.to_string()]);
+    }
+    let out = Command::new("tshark").args(&args).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    // Checksum status: 1 is good, 0 bad; tshark always checks ICMP's and ICMPv6's.
+    let expected = "\
+eth:ethertype:ip:tcp|1|1||||198.18.0.7|198.18.0.9|64|0x0001|0x00||20|22|0|0|0x0002|8192||||||||||
+eth:ethertype:ip:tcp:http|1|1||||198.18.0.7|198.18.0.9|9|0x0007|0x10||40000|80|1000|2000|0x0018|512||||||||||
+eth:ethertype:ip:icmp:data|1|||1||198.18.0.7|198.18.0.9|64|0x0001|0x00||||||||||1|2||||||
+eth:ethertype:ipv6:icmpv6:data|||||1||||||64|||||||||||0x0003|4||||
+eth:ethertype:arp||||||||||||||||||||||||1|02:00:00:00:00:07|198.18.0.9|
+eth:ethertype:vlan:ethertype:ip:udp:dns|1||1|||198.18.0.7|198.18.0.9|64|0x0001|0x00||||||||5000|53||||||||10
+eth:ethertype:ipv6:udp:echo|||1||||||||3|||||||7|9||||||||
+eth:ethertype:ip:tcp|1|0||||198.18.0.7|198.18.0.9|64|0x0001|0x00||20|80|0|0|0x0002|8192||||||||||
+";
+    util::assert_same_text(expected, &text);
+}
+
+#[test]
+fn crafted_packets_are_the_bytes_scapy_builds() {
+    let test = "crafted_packets_are_the_bytes_scapy_builds";
+    let scapy = Command::new("python3").args(["-c", "import scapy"]).output();
+    if !scapy.is_ok_and(|o| o.status.success()) {
+        return util::skip(test, "python3 with scapy is not installed (pip install scapy)");
+    }
+    let dir = crafted();
+    let theirs = dir.path().join("scapy.pcap");
+    let made =
+        Command::new("python3").args(["-c", SCAPY, theirs.to_str().unwrap()]).output().unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let (ours, theirs) = (records(&dir.path().join("sent.pcap")), records(&theirs));
+    assert_eq!(ours.len(), 8);
+    for (i, (a, b)) in ours.iter().zip(&theirs).enumerate() {
+        assert_eq!(a, b, "packet {} differs from Scapy's", i + 1);
+    }
+    assert_eq!(ours.len(), theirs.len());
+}
+
+#[test]
+fn sent_packets_go_to_replies_and_nowhere_is_said_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("answer.rhai");
+    // For every ICMP echo request, a packet back to its sender.
+    std::fs::write(
+        &script,
+        "const FILTER = \"icmp[icmptype] == icmp-echo\";\n\
+         fn on_packet(pkt) { send(packet(#{ ip: #{ src: pkt.dst, dst: pkt.src }, icmp: #{ type: 0, id: pkt.icmp.id, seq: pkt.icmp.seq } })); }\n",
+    )
+    .unwrap();
+    let sample = util::root().join("examples/sample.pcap");
+    let replies = dir.path().join("replies.pcap");
+    let written = dir.path().join("w.pcap");
+    let run = util::run(&[
+        "-r",
+        sample.to_str().unwrap(),
+        "-q",
+        "-s",
+        script.to_str().unwrap(),
+        "--replies",
+        replies.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    let requests: Vec<Vec<u8>> = records(&sample)
+        .into_iter()
+        .filter(|p| p.len() > 34 && p[12..14] == [8, 0] && p[23] == 1 && p[34] == 8)
+        .collect();
+    let answers = records(&replies);
+    assert!(!requests.is_empty());
+    assert_eq!(answers.len(), requests.len(), "one answer per echo request");
+    for (request, answer) in requests.iter().zip(&answers) {
+        assert_eq!(answer[34], 0, "an echo reply");
+        assert_eq!(&answer[26..30], &request[30..34], "from the request's destination");
+        assert_eq!(&answer[30..34], &request[26..30], "to the request's source");
+        assert_eq!(&answer[38..42], &request[38..42], "with its id and seq");
+    }
+    // With nowhere to send: one line, every send counted, the capture unchanged.
+    let plain = dir.path().join("plain.pcap");
+    util::run(&["-r", sample.to_str().unwrap(), "-q", "-w", plain.to_str().unwrap()]);
+    let run = util::run(&[
+        "-r",
+        sample.to_str().unwrap(),
+        "--json",
+        "-q",
+        "-s",
+        script.to_str().unwrap(),
+        "-w",
+        written.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&run.stderr),
+        "hark: script error: answer.rhai: send: nowhere to send (use --replies FILE, or --inject to send on the capture interface)\n29 packets captured\n"
+    );
+    let events = util::eve_lines(&run.stdout);
+    let stats = &events.last().unwrap()["stats"]["scripts"][0];
+    assert_eq!(stats["errors"], requests.len());
+    assert_eq!(std::fs::read(&written).unwrap(), std::fs::read(&plain).unwrap());
+}
+
+#[test]
+fn run_reports_what_went_wrong_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "fn main() { let x = 1; x.nope(); }\n",
+            1,
+            "hark: script error: s.rhai:1:26: Function not found: nope (i64)\n",
+        ),
+        (
+            "fn on_start() {}\n",
+            1,
+            "hark: script error: s.rhai: no main() to run (hark run calls main() or main(args))\n",
+        ),
+        (
+            "fn main() { packet(#{ tcp: #{ sport: 99999 } }); }\n",
+            1,
+            "hark: script error: s.rhai:1:13: Runtime error: packet: tcp.sport: 99999 is out of range (0 to 65535)\n",
+        ),
+        ("fn main() { log(\"hello\"); }\n", 0, "s.rhai: hello\n"),
+        ("fn main(args) { log(args); }\n", 0, "s.rhai: [\"a\", \"b c\"]\n"),
+    ];
+    let script = dir.path().join("s.rhai");
+    for (text, code, stderr) in cases {
+        std::fs::write(&script, text).unwrap();
+        let run = util::run(&["run", script.to_str().unwrap(), "--", "a", "b c"]);
+        assert_eq!(run.status.code(), Some(code), "{text}");
+        assert_eq!(String::from_utf8_lossy(&run.stderr), stderr, "{text}");
+    }
+    let run = util::run(&["run"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&run.stderr),
+        "hark: run: no script given (usage: hark run SCRIPT [-w FILE] [-- ARG...])\n"
+    );
+}
