@@ -264,3 +264,31 @@ fn run_reports_what_went_wrong_in_one_line() {
         "hark: run: no script given (usage: hark run SCRIPT [-w FILE] [-- ARG...])\n"
     );
 }
+
+#[test]
+fn the_shipped_craft_script_makes_what_tcpdump_reads() {
+    if !util::have_for("the_shipped_craft_script_makes_what_tcpdump_reads", "tcpdump") {
+        return;
+    }
+    let (_dir, out) = util::temp_path("crafted.pcap");
+    let script = util::root().join("scripts/craft.rhai");
+    let run = util::run(&[
+        "run",
+        script.to_str().unwrap(),
+        "-w",
+        out.to_str().unwrap(),
+        "--",
+        "198.18.0.9",
+    ]);
+    assert_eq!(String::from_utf8_lossy(&run.stderr), "craft.rhai: 4 packets for 198.18.0.9\n");
+    let read =
+        Command::new("tcpdump").args(["-n", "-t", "-r", out.to_str().unwrap()]).output().unwrap();
+    util::assert_same_text(
+        "IP 198.18.0.7.40000 > 198.18.0.9.22: Flags [S], seq 0, win 8192, length 0
+IP 198.18.0.7 > 198.18.0.9: ICMP echo request, id 1, seq 1, length 12
+ARP, Request who-has 198.18.0.9 tell 198.18.0.7, length 28
+IP 198.18.0.7.40001 > 198.18.0.9.9: UDP, length 5
+",
+        &String::from_utf8_lossy(&read.stdout),
+    );
+}
