@@ -292,3 +292,94 @@ IP 198.18.0.7.40001 > 198.18.0.9.9: UDP, length 5
         &String::from_utf8_lossy(&read.stdout),
     );
 }
+
+/// Checks each answer against its request with Scapy's own `answers()`, then prints the
+/// fields the tests compare: the kind, and seq/ack, id/seq or the ARP addresses.
+const SCAPY_ANSWERS: &str = r#"
+import sys
+from scapy.all import rdpcap, TCP, ICMP, ICMPv6EchoReply, ARP, IP, IPv6
+requests, replies = rdpcap(sys.argv[1]), rdpcap(sys.argv[2])
+assert len(requests) == len(replies), (len(requests), len(replies))
+for q, a in zip(requests, replies):
+    assert a.answers(q), (q.summary(), a.summary())
+    if TCP in a:
+        print("tcp", a[TCP].flags, a[TCP].seq, a[TCP].ack, a[TCP].sport, a[TCP].dport)
+    elif ICMP in a:
+        print("icmp", a[ICMP].type, a[ICMP].id, a[ICMP].seq, bytes(a[ICMP].payload) == bytes(q[ICMP].payload))
+    elif ICMPv6EchoReply in a:
+        r = a[ICMPv6EchoReply]
+        print("icmp6", r.id, r.seq, r.data == q.data, a[IPv6].src, a[IPv6].dst)
+    elif ARP in a:
+        print("arp", a[ARP].op, a[ARP].hwsrc, a[ARP].psrc, a[ARP].hwdst, a[ARP].pdst, a.dst)
+"#;
+
+#[test]
+fn replies_answer_their_requests_by_scapy() {
+    use hark::sample::{
+        ATTACKER, ATTACKER_MAC, CLIENT, CLIENT_MAC, SAMPLE_START, SERVER, SERVER_MAC, arp,
+        flags::*, frame, icmp_echo, icmp6_echo, tcp,
+    };
+    let test = "replies_answer_their_requests_by_scapy";
+    let scapy = Command::new("python3").args(["-c", "import scapy"]).output();
+    if !scapy.is_ok_and(|o| o.status.success()) {
+        return util::skip(test, "python3 with scapy is not installed (pip install scapy)");
+    }
+    let v6 = |last: u8| {
+        let mut a = [0u8; 16];
+        a[..4].copy_from_slice(&[0x20, 0x01, 0x0d, 0xb8]);
+        a[15] = last;
+        a
+    };
+    let requests = [
+        icmp_echo((CLIENT_MAC, SERVER_MAC), (CLIENT, SERVER), 0x4242, 7, false),
+        icmp6_echo((CLIENT_MAC, SERVER_MAC), (v6(7), v6(1)), 9, 3),
+        arp((CLIENT_MAC, [0xff; 6]), 1, (CLIENT_MAC, CLIENT), ([0; 6], [198, 18, 0, 99])),
+        tcp((ATTACKER_MAC, SERVER_MAC), (ATTACKER, SERVER), (40000, 23), 1000, SYN, &[]),
+        // The generator acknowledges seq + 1000: 6000, which the reset must take as its seq.
+        tcp((CLIENT_MAC, SERVER_MAC), (CLIENT, SERVER), (51000, 80), 5000, PSH | ACK, b"GET /"),
+    ];
+    let frames: Vec<_> = requests
+        .into_iter()
+        .enumerate()
+        .map(|(i, data)| frame(SAMPLE_START, i as u32 * 1000, data, None))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let capture = dir.path().join("requests.pcap");
+    util::write_pcap(&capture, &frames);
+    let script = dir.path().join("answer.rhai");
+    std::fs::write(
+        &script,
+        r#"fn on_packet(pkt) {
+    if pkt.proto == "tcp" { send(tcp_reset(pkt)); }
+    else if pkt.proto == "arp" { send(arp_reply(pkt, "02:00:00:00:00:99")); }
+    else { send(icmp_echo_reply(pkt)); }
+}
+"#,
+    )
+    .unwrap();
+    let replies = dir.path().join("replies.pcap");
+    let run = util::run(&[
+        "-r",
+        capture.to_str().unwrap(),
+        "-q",
+        "-s",
+        script.to_str().unwrap(),
+        "--replies",
+        replies.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    let checked = Command::new("python3")
+        .args(["-c", SCAPY_ANSWERS, capture.to_str().unwrap(), replies.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(checked.status.success(), "{}", String::from_utf8_lossy(&checked.stderr));
+    util::assert_same_text(
+        "icmp 0 16962 7 True
+icmp6 9 3 True 2001:db8::1 2001:db8::7
+arp 2 02:00:00:00:00:99 198.18.0.99 02:00:00:00:00:07 198.18.0.7 02:00:00:00:00:07
+tcp RA 0 1001 23 40000
+tcp R 6000 0 80 51000
+",
+        &String::from_utf8_lossy(&checked.stdout),
+    );
+}

@@ -146,6 +146,93 @@ impl Transport {
 }
 
 impl PacketBuf {
+    /// Takes an Ethernet frame apart into a packet that can be edited and emitted again;
+    /// `None` when it is cut short or carries what `PacketBuf` cannot hold (IP options,
+    /// extension headers, tunnels).
+    pub fn parse(frame: &[u8]) -> Option<PacketBuf> {
+        use etherparse::{LinkExtHeader, LinkHeader, NetHeaders, PacketHeaders, TransportHeader};
+        let headers = PacketHeaders::from_ethernet_slice(frame).ok()?;
+        let mut buf = PacketBuf::default();
+        if let Some(LinkHeader::Ethernet2(eth)) = &headers.link {
+            buf.eth = Some(Eth { src: eth.source, dst: eth.destination, ether_type: None });
+        }
+        for ext in &headers.link_exts {
+            let LinkExtHeader::Vlan(tag) = ext else { return None };
+            buf.vlans.push(Vlan { id: tag.vlan_id.value(), pcp: tag.pcp.value() });
+        }
+        buf.net = match &headers.net {
+            None => Net::None,
+            Some(NetHeaders::Arp(arp)) => Net::Arp(Arp {
+                op: arp.operation.0,
+                sender_mac: arp.sender_hw_addr().try_into().ok()?,
+                sender_ip: arp.sender_protocol_addr().try_into().ok()?,
+                target_mac: arp.target_hw_addr().try_into().ok()?,
+                target_ip: arp.target_protocol_addr().try_into().ok()?,
+            }),
+            Some(NetHeaders::Ipv4(ip, ext)) => {
+                if !ip.options.is_empty() || !ext.is_empty() {
+                    return None;
+                }
+                Net::Ipv4(Ipv4 {
+                    src: ip.source,
+                    dst: ip.destination,
+                    ttl: ip.time_to_live,
+                    id: ip.identification,
+                    tos: (ip.dscp.value() << 2) | ip.ecn.value(),
+                    dont_fragment: ip.dont_fragment,
+                    proto: Some(ip.protocol.0),
+                    checksum: None,
+                })
+            }
+            Some(NetHeaders::Ipv6(ip, ext)) => {
+                if !ext.is_empty() {
+                    return None;
+                }
+                Net::Ipv6(Ipv6 {
+                    src: ip.source,
+                    dst: ip.destination,
+                    hop_limit: ip.hop_limit,
+                    traffic_class: ip.traffic_class,
+                    flow_label: ip.flow_label.value(),
+                    next_header: Some(ip.next_header.0),
+                })
+            }
+        };
+        buf.transport = match &headers.transport {
+            None => None,
+            Some(TransportHeader::Tcp(tcp)) => {
+                if tcp.header_len() != TcpHeader::MIN_LEN {
+                    return None;
+                }
+                let flags = [
+                    tcp.fin, tcp.syn, tcp.rst, tcp.psh, tcp.ack, tcp.urg, tcp.ece, tcp.cwr, tcp.ns,
+                ]
+                .iter()
+                .enumerate()
+                .fold(0u16, |flags, (bit, &set)| flags | (u16::from(set) << bit));
+                Some(Transport::Tcp(Tcp {
+                    sport: tcp.source_port,
+                    dport: tcp.destination_port,
+                    seq: tcp.sequence_number,
+                    ack_num: tcp.acknowledgment_number,
+                    window: tcp.window_size,
+                    flags,
+                    checksum: None,
+                }))
+            }
+            Some(TransportHeader::Udp(udp)) => Some(Transport::Udp(Udp {
+                sport: udp.source_port,
+                dport: udp.destination_port,
+                checksum: None,
+            })),
+            Some(TransportHeader::Icmpv4(icmp)) => Some(Transport::Icmp(icmp_of(&icmp.to_bytes()))),
+            Some(TransportHeader::Icmpv6(icmp)) => Some(Transport::Icmp(icmp_of(&icmp.to_bytes()))),
+            Some(TransportHeader::Igmp(_)) => return None,
+        };
+        buf.payload = headers.payload.slice().to_vec();
+        Some(buf)
+    }
+
     /// The link type of the emitted bytes.
     pub fn link(&self) -> LinkType {
         if self.eth.is_some() { LinkType::ETHERNET } else { LinkType::RAW }
@@ -231,6 +318,18 @@ impl PacketBuf {
         };
         out.extend_from_slice(&header.to_bytes());
         emit_transport(out, self.transport.as_ref(), Pseudo::V6(ip.src, ip.dst), payload);
+    }
+}
+
+/// An ICMP header's type, code and second word, from its bytes.
+fn icmp_of(bytes: &[u8]) -> Icmp {
+    let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
+    Icmp {
+        kind: at(0),
+        code: at(1),
+        id: u16::from_be_bytes([at(4), at(5)]),
+        seq: u16::from_be_bytes([at(6), at(7)]),
+        checksum: None,
     }
 }
 

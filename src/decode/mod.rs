@@ -17,6 +17,7 @@ pub mod build;
 pub mod dns;
 pub mod http;
 pub mod link;
+pub mod reply;
 pub mod summary;
 pub mod tls;
 

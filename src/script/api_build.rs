@@ -13,16 +13,50 @@ use rhai::{Dynamic, Engine, EvalAltResult, Map};
 
 use super::api_packet::ScriptPacket;
 use crate::decode::build::{Arp, Eth, Icmp, Ipv4, Ipv6, Net, PacketBuf, Tcp, Transport, Udp, Vlan};
+use crate::decode::reply;
 use crate::source::{Frame, Timestamp};
 
 const LAYERS: &str = "eth vlan arp ip ip6 tcp udp icmp icmp6 payload";
 
-/// Registers `packet()`.
+/// Registers `packet()` and the replies.
 pub fn register(engine: &mut Engine) {
     engine.register_fn("packet", |spec: Map| -> Result<ScriptPacket, Box<EvalAltResult>> {
         let built = build(&spec).map_err(|e| format!("packet: {e}"))?;
         Ok(packet_of(&built))
     });
+    engine.register_fn("icmp_echo_reply", |request: &mut ScriptPacket| {
+        answer("icmp_echo_reply", request, reply::icmp_echo_reply)
+    });
+    engine.register_fn("tcp_reset", |request: &mut ScriptPacket| {
+        answer("tcp_reset", request, reply::tcp_reset)
+    });
+    engine.register_fn("arp_reply", |request: &mut ScriptPacket, mac: &str| {
+        let mac = parse_mac(mac).ok_or_else(|| {
+            format!("arp_reply: '{mac}' is not a MAC address (like 02:00:00:00:00:01)")
+        })?;
+        answer("arp_reply", request, |p| reply::arp_reply(p, mac))
+    });
+}
+
+/// The answer `derive` makes to `request`, or a script error naming the helper.
+fn answer(
+    helper: &str,
+    request: &ScriptPacket,
+    derive: impl Fn(&PacketBuf) -> Result<PacketBuf, String>,
+) -> Result<ScriptPacket, Box<EvalAltResult>> {
+    let (link, data) = request.wire();
+    if link != crate::source::LinkType::ETHERNET {
+        return Err(format!(
+            "{helper}: only Ethernet packets can be answered (this one is link type {})",
+            link.0
+        )
+        .into());
+    }
+    let parsed = PacketBuf::parse(&data).ok_or_else(|| {
+        format!("{helper}: the packet is cut short or has IP options or extension headers")
+    })?;
+    let built = derive(&parsed).map_err(|e| format!("{helper}: {e}"))?;
+    Ok(packet_of(&built))
 }
 
 /// A script packet holding what `built` emits.

@@ -1,0 +1,161 @@
+//! Answers derived from a request, as the host it was sent to would answer: addresses and
+//! ports swapped, the fields that tie an answer to its question copied or worked out.
+//!
+//! Each takes the request taken apart ([`PacketBuf::parse`]) and says why when the request
+//! is not one it answers.
+
+use super::build::{Arp, Eth, Icmp, Net, PacketBuf, Tcp, Transport};
+
+/// The TTL and hop limit of answers, Linux's default.
+const TTL: u8 = 64;
+
+/// Swaps the request's Ethernet and IP addresses, keeping its VLAN tags.
+fn turned(request: &PacketBuf) -> PacketBuf {
+    let mut reply = request.clone();
+    if let Some(eth) = &mut reply.eth {
+        *eth = Eth { src: eth.dst, dst: eth.src, ether_type: eth.ether_type };
+    }
+    match &mut reply.net {
+        Net::Ipv4(ip) => {
+            (ip.src, ip.dst) = (ip.dst, ip.src);
+            (ip.ttl, ip.id, ip.checksum) = (TTL, 0, None);
+        }
+        Net::Ipv6(ip) => {
+            (ip.src, ip.dst) = (ip.dst, ip.src);
+            ip.hop_limit = TTL;
+        }
+        Net::Arp(_) | Net::None => {}
+    }
+    reply
+}
+
+/// The echo reply to an ICMP or ICMPv6 echo request: same id, sequence number and data
+/// (RFC 792, RFC 4443 §4.2).
+pub fn icmp_echo_reply(request: &PacketBuf) -> Result<PacketBuf, String> {
+    let ipv6 = matches!(request.net, Net::Ipv6(_));
+    let wanted = if ipv6 { 128 } else { 8 };
+    match request.transport {
+        Some(Transport::Icmp(icmp)) if icmp.kind == wanted && icmp.code == 0 => {
+            let mut reply = turned(request);
+            let kind = if ipv6 { 129 } else { 0 };
+            reply.transport = Some(Transport::Icmp(Icmp { kind, checksum: None, ..icmp }));
+            Ok(reply)
+        }
+        _ => Err("the packet is not an ICMP or ICMPv6 echo request".into()),
+    }
+}
+
+/// The ARP reply to a request: `mac` is at the address asked for (RFC 826).
+pub fn arp_reply(request: &PacketBuf, mac: [u8; 6]) -> Result<PacketBuf, String> {
+    let Net::Arp(asked) = request.net else {
+        return Err("the packet is not an ARP request".into());
+    };
+    if asked.op != 1 {
+        return Err(format!("the packet is ARP operation {}, not a request (1)", asked.op));
+    }
+    let mut reply = request.clone();
+    reply.eth = Some(Eth { src: mac, dst: asked.sender_mac, ether_type: None });
+    reply.net = Net::Arp(Arp {
+        op: 2,
+        sender_mac: mac,
+        sender_ip: asked.target_ip,
+        target_mac: asked.sender_mac,
+        target_ip: asked.sender_ip,
+    });
+    reply.payload.clear();
+    Ok(reply)
+}
+
+/// The reset a TCP stack sends for a segment to a port with no listener (RFC 9293
+/// §3.10.7.1): to a segment with ACK, a RST whose sequence number is that ACK; to one
+/// without, a RST|ACK acknowledging everything the segment occupied (its data, SYN, FIN).
+pub fn tcp_reset(request: &PacketBuf) -> Result<PacketBuf, String> {
+    let Some(Transport::Tcp(segment)) = request.transport else {
+        return Err("the packet is not TCP".into());
+    };
+    const FIN: u16 = 0x001;
+    const SYN: u16 = 0x002;
+    const RST: u16 = 0x004;
+    const ACK: u16 = 0x010;
+    if segment.flags & RST != 0 {
+        return Err("the packet is itself a reset, which is never answered".into());
+    }
+    let mut reply = turned(request);
+    let (seq, ack_num, flags) = if segment.flags & ACK != 0 {
+        (segment.ack_num, 0, RST)
+    } else {
+        let occupied = request.payload.len() as u32
+            + u32::from(segment.flags & SYN != 0)
+            + u32::from(segment.flags & FIN != 0);
+        (0, segment.seq.wrapping_add(occupied), RST | ACK)
+    };
+    reply.transport = Some(Transport::Tcp(Tcp {
+        sport: segment.dport,
+        dport: segment.sport,
+        seq,
+        ack_num,
+        window: 0,
+        flags,
+        checksum: None,
+    }));
+    reply.payload.clear();
+    Ok(reply)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::build::Ipv4;
+
+    fn segment(flags: u16, payload: &[u8]) -> PacketBuf {
+        PacketBuf {
+            eth: Some(Eth { src: [2, 0, 0, 0, 0, 7], dst: [2, 0, 0, 0, 0, 1], ether_type: None }),
+            vlans: vec![],
+            net: Net::Ipv4(Ipv4 {
+                src: [198, 18, 0, 7],
+                dst: [198, 18, 0, 1],
+                ttl: 3,
+                ..Ipv4::default()
+            }),
+            transport: Some(Transport::Tcp(Tcp {
+                sport: 1,
+                dport: 2,
+                seq: 100,
+                ack_num: 7,
+                flags,
+                ..Tcp::default()
+            })),
+            payload: payload.to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_reset_acknowledges_what_a_segment_without_ack_occupied() {
+        // FIN and three bytes of data: four sequence numbers.
+        let reply = tcp_reset(&segment(0x001, b"abc")).unwrap();
+        let Some(Transport::Tcp(rst)) = reply.transport else { panic!() };
+        assert_eq!((rst.seq, rst.ack_num, rst.flags, rst.sport, rst.dport), (0, 104, 0x014, 2, 1));
+        let Net::Ipv4(ip) = reply.net else { panic!() };
+        assert_eq!((ip.src, ip.dst, ip.ttl), ([198, 18, 0, 1], [198, 18, 0, 7], 64));
+        assert!(reply.payload.is_empty());
+    }
+
+    #[test]
+    fn a_reset_is_never_answered_and_other_protocols_are_refused() {
+        assert!(tcp_reset(&segment(0x004, b"")).is_err());
+        assert_eq!(
+            icmp_echo_reply(&segment(0x002, b"")).unwrap_err(),
+            "the packet is not an ICMP or ICMPv6 echo request"
+        );
+        assert_eq!(
+            arp_reply(&segment(0x002, b""), [0; 6]).unwrap_err(),
+            "the packet is not an ARP request"
+        );
+    }
+
+    #[test]
+    fn a_parsed_packet_emits_the_bytes_it_came_from() {
+        let bytes = segment(0x018, b"hello").emit();
+        assert_eq!(PacketBuf::parse(&bytes).unwrap().emit(), bytes);
+    }
+}
