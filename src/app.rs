@@ -54,6 +54,7 @@ pub fn run(mut config: Config) -> Result<Summary, Error> {
     } else {
         let mut chain = Chain::load(&config.scripts, source.link_type(), config.tick_every)
             .map_err(Error::Scripts)?;
+        chain.limit_sending(config.send_rate);
         if config.reload {
             if let Err(e) = chain.watch(&config.scripts, source.link_type()) {
                 let _ = writeln!(
@@ -271,6 +272,7 @@ pub fn pump<S: Source + ?Sized>(
                 time_us: s.time.as_micros() as u64,
                 reloads: s.reloads,
                 reload_errors: s.reload_errors,
+                sends_dropped: s.sends_dropped,
             })
             .collect();
     }

@@ -383,3 +383,46 @@ tcp R 6000 0 80 51000
         &String::from_utf8_lossy(&checked.stdout),
     );
 }
+
+#[test]
+fn a_flood_of_requests_gets_at_most_the_send_rate_a_second() {
+    use hark::sample::{CLIENT, CLIENT_MAC, SAMPLE_START, SERVER, SERVER_MAC, frame, icmp_echo};
+    // 1,000 echo requests over two seconds of packet time: 500 a second.
+    let frames: Vec<_> = (0..1000u32)
+        .map(|i| {
+            let data = icmp_echo((CLIENT_MAC, SERVER_MAC), (CLIENT, SERVER), 1, i as u16, false);
+            frame(SAMPLE_START + i64::from(i / 500), (i % 500) * 2000, data, None)
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let capture = dir.path().join("flood.pcap");
+    util::write_pcap(&capture, &frames);
+    let script = dir.path().join("echo.rhai");
+    std::fs::write(&script, "fn on_packet(pkt) { send(icmp_echo_reply(pkt)); }\n").unwrap();
+    let replies = dir.path().join("replies.pcap");
+    let run = util::run(&[
+        "-r",
+        capture.to_str().unwrap(),
+        "--json",
+        "-q",
+        "-s",
+        script.to_str().unwrap(),
+        "--replies",
+        replies.to_str().unwrap(),
+        "--send-rate",
+        "100",
+    ]);
+    assert_eq!(run.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&run.stderr),
+        "hark: script error: echo.rhai: send: more than 100 packets in a second of packet time; the rest of each such second is dropped and counted (--send-rate)\n1000 packets captured\n"
+    );
+    // The first 100 of each second are answered: sequence numbers 0..100 and 500..600.
+    let seqs: Vec<u16> =
+        records(&replies).iter().map(|r| u16::from_be_bytes([r[40], r[41]])).collect();
+    let expected: Vec<u16> = (0..100).chain(500..600).collect();
+    assert_eq!(seqs, expected);
+    let events = util::eve_lines(&run.stdout);
+    let stats = &events.last().unwrap()["stats"]["scripts"][0];
+    assert_eq!((&stats["sends_dropped"], &stats["errors"]), (&800.into(), &0.into()));
+}

@@ -75,6 +75,10 @@ pub struct Args {
     #[arg(long = "replies", value_name = "FILE")]
     pub replies: Option<PathBuf>,
 
+    /// At most N packets sent by each script in a second of packet time; the rest are dropped
+    #[arg(long = "send-rate", value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub send_rate: u64,
+
     /// Append alerts as EVE JSON lines to FILE, one flushed line each
     #[arg(long = "alerts", value_name = "FILE")]
     pub alerts: Option<PathBuf>,

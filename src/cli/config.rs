@@ -28,6 +28,8 @@ pub struct Config {
     pub alerts: Option<PathBuf>,
     /// Where packets scripts send are written.
     pub replies: Option<PathBuf>,
+    /// Packets each script may send in a second of packet time.
+    pub send_rate: u64,
     pub tick_every: f64,
 }
 
@@ -106,6 +108,7 @@ impl Config {
             scripts: args.scripts,
             reload: !args.no_reload,
             replies: args.replies,
+            send_rate: args.send_rate,
             alerts: args.alerts,
             tick_every: args.tick_every,
         })

@@ -237,8 +237,15 @@ pub fn write_stats(out: &mut Vec<u8>, clock: &mut Clock, ts: Timestamp, stats: &
             push_str(out, &s.script);
             let _ = write!(
                 out,
-                ",\"calls\":{},\"errors\":{},\"alerts\":{},\"evictions\":{},\"time_us\":{},\"reloads\":{},\"reload_errors\":{}}}",
-                s.calls, s.errors, s.alerts, s.evictions, s.time_us, s.reloads, s.reload_errors
+                ",\"calls\":{},\"errors\":{},\"alerts\":{},\"evictions\":{},\"time_us\":{},\"reloads\":{},\"reload_errors\":{},\"sends_dropped\":{}}}",
+                s.calls,
+                s.errors,
+                s.alerts,
+                s.evictions,
+                s.time_us,
+                s.reloads,
+                s.reload_errors,
+                s.sends_dropped
             );
         }
         out.push(b']');

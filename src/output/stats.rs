@@ -29,4 +29,6 @@ pub struct ScriptCounts {
     /// New versions that took over while hark ran, and saves that did not compile.
     pub reloads: u64,
     pub reload_errors: u64,
+    /// Packets it sent past `--send-rate`, dropped.
+    pub sends_dropped: u64,
 }

@@ -7,11 +7,12 @@ use rhai::{Dynamic, Engine, Map};
 use serde_json::Value;
 
 use super::api_packet::ScriptPacket;
+use super::api_table::Clock;
 use super::host::Host;
 use crate::event::{Alert, signature_id};
 
 /// Registers the host functions.
-pub fn register(engine: &mut Engine, host: Arc<Mutex<Host>>) {
+pub fn register(engine: &mut Engine, host: Arc<Mutex<Host>>, clock: Clock) {
     let h = Arc::clone(&host);
     engine.register_fn("alert", move |signature: &str| raise(&h, signature, Map::new()));
     let h = Arc::clone(&host);
@@ -26,7 +27,7 @@ pub fn register(engine: &mut Engine, host: Arc<Mutex<Host>>) {
     engine.register_fn("send", move |packet: &mut ScriptPacket| {
         let (link, data) = packet.wire();
         if let Ok(mut host) = h.lock() {
-            host.send(link, data);
+            host.send(link, data, clock.now());
         }
     });
 }

@@ -50,10 +50,11 @@ pub fn new(host: Arc<Mutex<Host>>, clock: Clock) -> Engine {
     api_packet::register(&mut engine);
     api_build::register(&mut engine);
     let table_host = Arc::clone(&host);
+    let table_clock = clock.clone();
     api_table::register(&mut engine, move |options| {
         let evictions = table_host.lock().map(|mut h| h.evictions()).unwrap_or_default();
-        Table::new(options, clock.clone(), evictions)
+        Table::new(options, table_clock.clone(), evictions)
     });
-    api_host::register(&mut engine, host);
+    api_host::register(&mut engine, host, clock);
     engine
 }

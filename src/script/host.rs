@@ -26,6 +26,12 @@ pub struct Host {
     pub can_send: bool,
     /// Sends made with nowhere to send them, by script file name.
     pub unsent: HashMap<String, u64>,
+    /// Packets each script may send in a second of packet time (`--send-rate`), if bounded.
+    pub send_rate: Option<u64>,
+    /// Per script: the second of packet time it last sent in, and how many it sent then.
+    sent_in_second: HashMap<String, (i64, u64)>,
+    /// Sends over the rate, dropped, by script file name.
+    pub over_rate: HashMap<String, u64>,
 }
 
 impl Host {
@@ -42,7 +48,20 @@ impl Host {
     }
 
     /// Queues a packet the running script sent, or counts it when it has nowhere to go.
-    pub fn send(&mut self, link: crate::source::LinkType, data: Vec<u8>) {
+    pub fn send(&mut self, link: crate::source::LinkType, data: Vec<u8>, now: f64) {
+        if let Some(rate) = self.send_rate {
+            let second = now.floor() as i64;
+            let entry = self.sent_in_second.entry(self.script.to_string()).or_insert((second, 0));
+            if entry.0 != second {
+                *entry = (second, 0);
+            }
+            if entry.1 >= rate {
+                *self.over_rate.entry(self.script.to_string()).or_default() += 1;
+                self.pending.store(true, Ordering::Release);
+                return;
+            }
+            entry.1 += 1;
+        }
         if self.can_send {
             let script = self.script.to_string();
             self.events.push(Event::Sent(Sent { script, link, data }));

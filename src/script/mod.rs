@@ -64,6 +64,8 @@ pub struct ScriptStats {
     /// New versions that took over, and saves that did not compile.
     pub reloads: u64,
     pub reload_errors: u64,
+    /// Packets it sent past `--send-rate`, dropped.
+    pub sends_dropped: u64,
 }
 
 /// One loaded script.
@@ -298,6 +300,14 @@ impl Chain {
         }
     }
 
+    /// Bounds what each script may send in a second of packet time; the excess is dropped
+    /// and counted, so a reply rule can never flood a network.
+    pub fn limit_sending(&mut self, per_second: u64) {
+        if let Ok(mut h) = self.host.lock() {
+            h.send_rate = Some(per_second);
+        }
+    }
+
     /// The events raised since the last call.
     pub fn take_events(&mut self) -> Vec<Event> {
         if !self.pending.load(std::sync::atomic::Ordering::Acquire) {
@@ -367,6 +377,17 @@ impl Chain {
                 }
                 script.stats.errors += unsent - script.unsent;
                 script.unsent = unsent;
+            }
+            let over = h.over_rate.get(&*script.name).copied().unwrap_or(0);
+            if over > script.stats.sends_dropped {
+                if script.stats.sends_dropped == 0 {
+                    let rate = h.send_rate.unwrap_or(0);
+                    self.error_lines.push(format!(
+                        "{}: send: more than {rate} packets in a second of packet time; the rest of each such second is dropped and counted (--send-rate)",
+                        script.name
+                    ));
+                }
+                script.stats.sends_dropped = over;
             }
         }
     }
