@@ -64,6 +64,16 @@ fn records(path: &Path) -> Vec<Vec<u8>> {
     out
 }
 
+/// Runs `script` over `capture` with EVE on standard output and its sends written to
+/// `replies`; `more` are further flags.
+fn answering(capture: &Path, script: &Path, replies: &Path, more: &[&str]) -> std::process::Output {
+    let mut args =
+        vec!["-r", capture.to_str().unwrap(), "--json", "-q", "-s", script.to_str().unwrap()];
+    args.extend(["--replies", replies.to_str().unwrap()]);
+    args.extend(more);
+    util::run(&args)
+}
+
 /// Runs the craft script; returns the folder holding `sent.pcap`.
 fn crafted() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -180,16 +190,7 @@ fn sent_packets_go_to_replies_and_nowhere_is_said_once() {
     let sample = util::root().join("examples/sample.pcap");
     let replies = dir.path().join("replies.pcap");
     let written = dir.path().join("w.pcap");
-    let run = util::run(&[
-        "-r",
-        sample.to_str().unwrap(),
-        "-q",
-        "-s",
-        script.to_str().unwrap(),
-        "--replies",
-        replies.to_str().unwrap(),
-        "--json",
-    ]);
+    let run = answering(&sample, &script, &replies, &[]);
     assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
     let requests: Vec<Vec<u8>> = records(&sample)
         .into_iter()
@@ -358,15 +359,7 @@ fn replies_answer_their_requests_by_scapy() {
     )
     .unwrap();
     let replies = dir.path().join("replies.pcap");
-    let run = util::run(&[
-        "-r",
-        capture.to_str().unwrap(),
-        "-q",
-        "-s",
-        script.to_str().unwrap(),
-        "--replies",
-        replies.to_str().unwrap(),
-    ]);
+    let run = answering(&capture, &script, &replies, &[]);
     assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
     let checked = Command::new("python3")
         .args(["-c", SCAPY_ANSWERS, capture.to_str().unwrap(), replies.to_str().unwrap()])
@@ -400,18 +393,7 @@ fn a_flood_of_requests_gets_at_most_the_send_rate_a_second() {
     let script = dir.path().join("echo.rhai");
     std::fs::write(&script, "fn on_packet(pkt) { send(icmp_echo_reply(pkt)); }\n").unwrap();
     let replies = dir.path().join("replies.pcap");
-    let run = util::run(&[
-        "-r",
-        capture.to_str().unwrap(),
-        "--json",
-        "-q",
-        "-s",
-        script.to_str().unwrap(),
-        "--replies",
-        replies.to_str().unwrap(),
-        "--send-rate",
-        "100",
-    ]);
+    let run = answering(&capture, &script, &replies, &["--send-rate", "100"]);
     assert_eq!(run.status.code(), Some(0));
     assert_eq!(
         String::from_utf8_lossy(&run.stderr),
