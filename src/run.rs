@@ -13,9 +13,14 @@ use crate::output::{self, Mode, Outputs};
 use crate::script::Chain;
 use crate::source::LinkType;
 
-/// Runs a script's main() once: crafting packets, talking to servers.
+/// Runs a script's main() once, with no capture: crafting packets and sending them.
 #[derive(Debug, Parser)]
-#[command(name = "hark run", disable_help_subcommand = true, max_term_width = 100)]
+#[command(
+    name = "hark run",
+    bin_name = "hark run",
+    disable_help_subcommand = true,
+    max_term_width = 100
+)]
 pub struct RunArgs {
     /// The script whose main() runs (main(args) gets the words after --)
     #[arg(value_name = "SCRIPT")]
