@@ -74,20 +74,18 @@ fn answering(capture: &Path, script: &Path, replies: &Path, more: &[&str]) -> st
     util::run(&args)
 }
 
+/// `hark run SCRIPT -w OUT -- 198.18.0.9`.
+fn run_for_lab_host(script: &Path, out: &Path) -> std::process::Output {
+    util::run(&["run", script.to_str().unwrap(), "-w", out.to_str().unwrap(), "--", "198.18.0.9"])
+}
+
 /// Runs the craft script; returns the folder holding `sent.pcap`.
 fn crafted() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let script = dir.path().join("craft.rhai");
     std::fs::write(&script, CRAFT).unwrap();
     let out = dir.path().join("sent.pcap");
-    let run = util::run(&[
-        "run",
-        script.to_str().unwrap(),
-        "-w",
-        out.to_str().unwrap(),
-        "--",
-        "198.18.0.9",
-    ]);
+    let run = run_for_lab_host(&script, &out);
     assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
     dir
 }
@@ -273,14 +271,7 @@ fn the_shipped_craft_script_makes_what_tcpdump_reads() {
     }
     let (_dir, out) = util::temp_path("crafted.pcap");
     let script = util::root().join("scripts/craft.rhai");
-    let run = util::run(&[
-        "run",
-        script.to_str().unwrap(),
-        "-w",
-        out.to_str().unwrap(),
-        "--",
-        "198.18.0.9",
-    ]);
+    let run = run_for_lab_host(&script, &out);
     assert_eq!(String::from_utf8_lossy(&run.stderr), "craft.rhai: 4 packets for 198.18.0.9\n");
     let read =
         Command::new("tcpdump").args(["-n", "-t", "-r", out.to_str().unwrap()]).output().unwrap();

@@ -428,33 +428,35 @@ fn emit_arp(out: &mut Vec<u8>, arp: &Arp, payload: &[u8]) {
     out.extend_from_slice(payload);
 }
 
+/// A SYN from 198.18.0.7:20 to 198.18.0.1:80 over Ethernet, with Scapy's defaults: the
+/// tests' starting point.
+#[cfg(test)]
+pub(crate) fn test_syn() -> PacketBuf {
+    PacketBuf {
+        eth: Some(Eth { src: [2, 0, 0, 0, 0, 7], dst: [2, 0, 0, 0, 0, 1], ether_type: None }),
+        vlans: vec![],
+        net: Net::Ipv4(Ipv4 {
+            src: [198, 18, 0, 7],
+            dst: [198, 18, 0, 1],
+            ttl: 64,
+            id: 1,
+            ..Ipv4::default()
+        }),
+        transport: Some(Transport::Tcp(Tcp {
+            sport: 20,
+            dport: 80,
+            window: 8192,
+            flags: 0x002,
+            ..Tcp::default()
+        })),
+        payload: vec![],
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::decode::Packet;
     use crate::source::{Frame, Timestamp};
-
-    fn syn() -> PacketBuf {
-        PacketBuf {
-            eth: Some(Eth { src: [2, 0, 0, 0, 0, 7], dst: [2, 0, 0, 0, 0, 1], ether_type: None }),
-            vlans: vec![],
-            net: Net::Ipv4(Ipv4 {
-                src: [198, 18, 0, 7],
-                dst: [198, 18, 0, 1],
-                ttl: 64,
-                id: 1,
-                ..Ipv4::default()
-            }),
-            transport: Some(Transport::Tcp(Tcp {
-                sport: 20,
-                dport: 80,
-                window: 8192,
-                flags: 0x002,
-                ..Tcp::default()
-            })),
-            payload: vec![],
-        }
-    }
 
     /// Scapy 2.8: `bytes(Ether(src="02:00:00:00:00:07", dst="02:00:00:00:00:01") /
     /// IP(src="198.18.0.7", dst="198.18.0.1") / TCP())`.
@@ -467,12 +469,12 @@ mod tests {
 
     #[test]
     fn a_syn_is_emitted_as_scapy_builds_it() {
-        assert_eq!(syn().emit(), SCAPY_SYN);
+        assert_eq!(test_syn().emit(), SCAPY_SYN);
     }
 
     #[test]
     fn a_set_checksum_is_kept_and_a_computed_one_verifies() {
-        let mut bad = syn();
+        let mut bad = test_syn();
         if let Some(Transport::Tcp(tcp)) = &mut bad.transport {
             tcp.checksum = Some(0xbeef);
         }
@@ -483,7 +485,7 @@ mod tests {
 
     #[test]
     fn every_layer_reads_back_as_built() {
-        let mut built = syn();
+        let mut built = test_syn();
         built.vlans = vec![Vlan { id: 100, pcp: 3 }];
         built.payload = b"hello".to_vec();
         let bytes = built.emit();

@@ -105,28 +105,17 @@ pub fn tcp_reset(request: &PacketBuf) -> Result<PacketBuf, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::build::Ipv4;
 
+    /// A segment from port 1 to 2 with seq 100, ack 7 and TTL 3, so a reply's own values show.
     fn segment(flags: u16, payload: &[u8]) -> PacketBuf {
-        PacketBuf {
-            eth: Some(Eth { src: [2, 0, 0, 0, 0, 7], dst: [2, 0, 0, 0, 0, 1], ether_type: None }),
-            vlans: vec![],
-            net: Net::Ipv4(Ipv4 {
-                src: [198, 18, 0, 7],
-                dst: [198, 18, 0, 1],
-                ttl: 3,
-                ..Ipv4::default()
-            }),
-            transport: Some(Transport::Tcp(Tcp {
-                sport: 1,
-                dport: 2,
-                seq: 100,
-                ack_num: 7,
-                flags,
-                ..Tcp::default()
-            })),
-            payload: payload.to_vec(),
+        let mut request = crate::decode::build::test_syn();
+        if let Net::Ipv4(ip) = &mut request.net {
+            ip.ttl = 3;
         }
+        let tcp = Tcp { sport: 1, dport: 2, seq: 100, ack_num: 7, flags, ..Tcp::default() };
+        request.transport = Some(Transport::Tcp(tcp));
+        request.payload = payload.to_vec();
+        request
     }
 
     #[test]

@@ -42,7 +42,7 @@ pub enum Change {
     /// A script's file left its folder: the script leaves the chain.
     Gone(PathBuf),
     /// A save that does not compile, or a file that cannot be read: what runs stays.
-    Failed { path: PathBuf, name: Arc<str>, error: String },
+    Failed { path: PathBuf, error: String },
 }
 
 /// Where ready changes wait for the chain.
@@ -249,7 +249,7 @@ impl Tracker {
                     && self.seen.insert(path.to_path_buf(), Seen::Unreadable)
                         != Some(Seen::Unreadable)
                 {
-                    self.inbox.put(Change::Failed { path: path.to_path_buf(), name, error });
+                    self.inbox.put(Change::Failed { path: path.to_path_buf(), error });
                 }
                 return;
             }
@@ -268,7 +268,7 @@ impl Tracker {
                 self.live.insert(path.to_path_buf());
                 self.inbox.put(Change::Ready(Box::new(compiled)));
             }
-            Err(error) => self.inbox.put(Change::Failed { path: path.to_path_buf(), name, error }),
+            Err(error) => self.inbox.put(Change::Failed { path: path.to_path_buf(), error }),
         }
     }
 }

@@ -50,7 +50,7 @@ impl Chain {
                         self.remove(i);
                     }
                 }
-                Change::Failed { path, name, error } => {
+                Change::Failed { path, error } => {
                     let (kind, version) = match self.position(&path) {
                         Some(i) => {
                             let script = &mut self.scripts[i];
@@ -61,7 +61,7 @@ impl Chain {
                     };
                     self.tell(Notice {
                         kind,
-                        script: name.to_string(),
+                        script: super::load::script_name(&path).to_string(),
                         error: Some(error),
                         version,
                     });
