@@ -17,7 +17,7 @@ use crate::output::pcap_writer::PcapWriter;
 use crate::output::stats::ScriptCounts;
 use crate::output::{self, Mode, Outputs};
 use crate::script::{Chain, Verdict};
-use crate::source::{FileSource, LinkType, Source};
+use crate::source::{FileSource, Frame, LinkType, Source};
 
 /// How often (in packets) the loop looks at the clock, the stop flag and the progress bar.
 const CHECK_EVERY: u64 = 256;
@@ -226,7 +226,7 @@ pub fn pump<S: Source + ?Sized>(
             }
         }
         let mut events = Vec::new();
-        if let Some(chain) = chain {
+        if let Some(chain) = chain.as_deref_mut() {
             let verdict = chain.packet(&frame, number);
             events = script_output(chain);
             if verdict == Verdict::Drop {
@@ -241,8 +241,16 @@ pub fn pump<S: Source + ?Sized>(
         if events.is_empty() && !outputs.wants_packets() {
             continue;
         }
+        let rewritten = chain.as_deref().and_then(Chain::rewritten);
         let pkt = Packet::new(frame);
-        if let Err(e) = outputs.packet(&pkt, number) {
+        let result = match rewritten {
+            Some((link, orig_len, data)) => {
+                let edited = Packet::new(Frame { ts: frame.ts, link, orig_len, data });
+                outputs.packet(&edited, number)
+            }
+            None => outputs.packet(&pkt, number),
+        };
+        if let Err(e) = result {
             break Err(e);
         }
         if !events.is_empty() {

@@ -51,19 +51,6 @@ packets = [
 wrpcap(sys.argv[1], packets)
 "#;
 
-/// The packets' bytes in a pcap file.
-fn records(path: &Path) -> Vec<Vec<u8>> {
-    let bytes = std::fs::read(path).unwrap();
-    let mut out = Vec::new();
-    let mut at = 24;
-    while at + 16 <= bytes.len() {
-        let caplen = u32::from_le_bytes(bytes[at + 8..at + 12].try_into().unwrap()) as usize;
-        out.push(bytes[at + 16..at + 16 + caplen].to_vec());
-        at += 16 + caplen;
-    }
-    out
-}
-
 /// Runs `script` over `capture` with EVE on standard output and its sends written to
 /// `replies`; `more` are further flags.
 fn answering(capture: &Path, script: &Path, replies: &Path, more: &[&str]) -> std::process::Output {
@@ -166,7 +153,8 @@ fn crafted_packets_are_the_bytes_scapy_builds() {
     let made =
         Command::new("python3").args(["-c", SCAPY, theirs.to_str().unwrap()]).output().unwrap();
     assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
-    let (ours, theirs) = (records(&dir.path().join("sent.pcap")), records(&theirs));
+    let (ours, theirs) =
+        (util::pcap_records(&dir.path().join("sent.pcap")), util::pcap_records(&theirs));
     assert_eq!(ours.len(), 8);
     for (i, (a, b)) in ours.iter().zip(&theirs).enumerate() {
         assert_eq!(a, b, "packet {} differs from Scapy's", i + 1);
@@ -190,11 +178,11 @@ fn sent_packets_go_to_replies_and_nowhere_is_said_once() {
     let written = dir.path().join("w.pcap");
     let run = answering(&sample, &script, &replies, &[]);
     assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
-    let requests: Vec<Vec<u8>> = records(&sample)
+    let requests: Vec<Vec<u8>> = util::pcap_records(&sample)
         .into_iter()
         .filter(|p| p.len() > 34 && p[12..14] == [8, 0] && p[23] == 1 && p[34] == 8)
         .collect();
-    let answers = records(&replies);
+    let answers = util::pcap_records(&replies);
     assert!(!requests.is_empty());
     assert_eq!(answers.len(), requests.len(), "one answer per echo request");
     for (request, answer) in requests.iter().zip(&answers) {
@@ -392,7 +380,7 @@ fn a_flood_of_requests_gets_at_most_the_send_rate_a_second() {
     );
     // The first 100 of each second are answered: sequence numbers 0..100 and 500..600.
     let seqs: Vec<u16> =
-        records(&replies).iter().map(|r| u16::from_be_bytes([r[40], r[41]])).collect();
+        util::pcap_records(&replies).iter().map(|r| u16::from_be_bytes([r[40], r[41]])).collect();
     let expected: Vec<u16> = (0..100).chain(500..600).collect();
     assert_eq!(seqs, expected);
     let events = util::eve_lines(&run.stdout);

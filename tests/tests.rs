@@ -24,3 +24,6 @@ mod reload;
 // Building and sending packets: `packet()`, `hark run`, `send()` and `--replies`, held to
 // tshark and Scapy.
 mod craft;
+
+// Reshaping packets: fields written by scripts, held to tshark and Scapy.
+mod rewrite;

@@ -15,6 +15,7 @@
 
 pub mod build;
 pub mod dns;
+pub mod edit;
 pub mod http;
 pub mod link;
 pub mod reply;

@@ -14,7 +14,6 @@ use rhai::{Dynamic, Engine, EvalAltResult, Map};
 use super::api_packet::ScriptPacket;
 use crate::decode::build::{Arp, Eth, Icmp, Ipv4, Ipv6, Net, PacketBuf, Tcp, Transport, Udp, Vlan};
 use crate::decode::reply;
-use crate::source::{Frame, Timestamp};
 
 const LAYERS: &str = "eth vlan arp ip ip6 tcp udp icmp icmp6 payload";
 
@@ -61,14 +60,7 @@ fn answer(
 
 /// A script packet holding what `built` emits.
 pub fn packet_of(built: &PacketBuf) -> ScriptPacket {
-    let bytes = built.emit();
-    let frame = Frame {
-        ts: Timestamp::default(),
-        link: built.link(),
-        orig_len: bytes.len() as u32,
-        data: &bytes,
-    };
-    ScriptPacket::new(&frame, 0)
+    ScriptPacket::built(built.link(), &built.emit())
 }
 
 /// Builds the packet a `packet()` map describes.
@@ -250,7 +242,7 @@ mod num_bounds {
     }
 }
 
-fn parse_mac(text: &str) -> Option<[u8; 6]> {
+pub(super) fn parse_mac(text: &str) -> Option<[u8; 6]> {
     let mut mac = [0u8; 6];
     let mut parts = text.split([':', '-']);
     for byte in &mut mac {
@@ -355,7 +347,7 @@ fn transport(name: &str, map: Map, ipv6: bool) -> Result<Transport, String> {
 }
 
 /// TCP flags written as tcpdump and Scapy write them: `S`, `SA`, `FA`, `R`, …
-pub fn tcp_flags(text: &str) -> Option<u16> {
+pub(super) fn tcp_flags(text: &str) -> Option<u16> {
     let mut flags = 0;
     for c in text.chars() {
         flags |= 1 << "FSRPAUECN".find(c.to_ascii_uppercase())?;

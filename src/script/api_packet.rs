@@ -11,6 +11,8 @@ use std::sync::{Arc, LazyLock, OnceLock};
 
 use rhai::{Blob, Dynamic, Engine, ImmutableString, Map};
 
+use super::api_edit::Pending;
+use crate::decode::edit::{self, Layout, Sums};
 use crate::decode::summary::{push_ip, push_mac};
 use crate::decode::{Packet, ProtoName, Transport};
 use crate::source::{Frame, LinkType, Timestamp};
@@ -19,12 +21,18 @@ use crate::source::{Frame, LinkType, Timestamp};
 #[derive(Clone)]
 pub struct ScriptPacket(Arc<Inner>);
 
-struct Inner {
+#[derive(Clone)]
+pub(super) struct Inner {
     number: u64,
     ts: Timestamp,
     link: LinkType,
-    orig_len: u32,
-    data: Vec<u8>,
+    pub(super) orig_len: u32,
+    pub(super) data: Vec<u8>,
+    /// Not the frame as read: a script changed it, or built it.
+    edited: bool,
+    /// Checksums an edit made wrong, and those a script set itself (which stay as set).
+    stale: Sums,
+    pub(super) kept: Sums,
     core: OnceLock<Core>,
     src: OnceLock<Dynamic>,
     dst: OnceLock<Dynamic>,
@@ -34,8 +42,9 @@ struct Inner {
 }
 
 /// The numeric fields, read in one pass over the layers.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Core {
+    layout: Layout,
     src: Option<IpAddr>,
     dst: Option<IpAddr>,
     proto: Option<ProtoName>,
@@ -76,7 +85,7 @@ struct Tcp {
 }
 
 /// The application-layer fields, parsed only when a script asks for one.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct App {
     dns: Option<Map>,
     http: Option<Map>,
@@ -91,6 +100,9 @@ impl Inner {
             link: frame.link,
             orig_len: frame.orig_len,
             data,
+            edited: false,
+            stale: Sums::default(),
+            kept: Sums::default(),
             core: OnceLock::new(),
             src: OnceLock::new(),
             dst: OnceLock::new(),
@@ -98,6 +110,16 @@ impl Inner {
             flow: OnceLock::new(),
             app: OnceLock::new(),
         }
+    }
+
+    /// Lets go of every field read from the bytes, which have changed.
+    fn forget(&mut self) {
+        self.core = OnceLock::new();
+        self.src = OnceLock::new();
+        self.dst = OnceLock::new();
+        self.proto = OnceLock::new();
+        self.flow = OnceLock::new();
+        self.app = OnceLock::new();
     }
 }
 
@@ -107,9 +129,77 @@ impl ScriptPacket {
         ScriptPacket(Arc::new(Inner::new(frame, number, frame.data.to_vec())))
     }
 
-    /// The packet's link type and bytes, as they would be sent.
+    /// A packet built by a script: not a frame that was read.
+    pub fn built(link: LinkType, data: &[u8]) -> ScriptPacket {
+        let frame = Frame { ts: Timestamp::default(), link, orig_len: data.len() as u32, data };
+        let mut inner = Inner::new(&frame, 0, data.to_vec());
+        inner.edited = true;
+        ScriptPacket(Arc::new(inner))
+    }
+
+    /// The packet's link type and bytes, as they would be sent: checksums put right.
     pub fn wire(&self) -> (LinkType, Vec<u8>) {
-        (self.0.link, self.0.data.clone())
+        let mut data = self.0.data.clone();
+        if self.0.stale.any() {
+            edit::settle(&mut data, &self.core().layout, self.0.stale, self.0.kept);
+        }
+        (self.0.link, data)
+    }
+
+    /// Whether a script changed or built this packet.
+    pub fn is_edited(&self) -> bool {
+        self.0.edited
+    }
+
+    /// The link type, original length and bytes of an edited packet, as `-w` writes them.
+    pub fn frame_parts(&self) -> (LinkType, u32, &[u8]) {
+        (self.0.link, self.0.orig_len, &self.0.data)
+    }
+
+    /// A copy of its own, sharing nothing.
+    pub fn copy(&self) -> ScriptPacket {
+        ScriptPacket(Arc::new((*self.0).clone()))
+    }
+
+    /// Whether this is the empty packet [`ScriptPacket::idle`] hands out.
+    pub fn is_idle(&self) -> bool {
+        self.0.data.is_empty() && self.0.number == 0 && !self.0.edited
+    }
+
+    /// The bytes, to change, and where their layers lie. Another holder of the packet
+    /// keeps the bytes as they were (a script that kept `pkt` in `this` keeps that one).
+    pub(super) fn edit(&mut self) -> (&mut Inner, Layout) {
+        let layout = self.core().layout;
+        let inner = Arc::make_mut(&mut self.0);
+        inner.edited = true;
+        inner.forget();
+        (inner, layout)
+    }
+
+    /// Marks checksums that an edit made wrong.
+    pub(super) fn stale(&mut self, sums: Sums) {
+        Arc::make_mut(&mut self.0).stale.add(sums);
+    }
+
+    /// Puts the checksums that edits made wrong right, unless a script set them itself.
+    pub fn settle(&mut self) {
+        if !self.0.stale.any() {
+            return;
+        }
+        let layout = self.core().layout;
+        let inner = Arc::make_mut(&mut self.0);
+        edit::settle(&mut inner.data, &layout, inner.stale, inner.kept);
+        inner.stale = Sums::default();
+    }
+
+    /// Where the layers lie in the bytes.
+    pub(super) fn layout(&self) -> Layout {
+        self.core().layout
+    }
+
+    /// The bytes as they are now.
+    pub(super) fn bytes(&self) -> &[u8] {
+        &self.0.data
     }
 
     /// Which packet this is: two values with the same id are the same packet.
@@ -230,6 +320,7 @@ fn mac_text(mac: &[u8]) -> Dynamic {
 fn read_core(pkt: &Packet<'_>, data: &[u8]) -> Core {
     let layers = pkt.layers();
     let mut c = Core {
+        layout: Layout::of(pkt),
         src: pkt.src_ip(),
         dst: pkt.dst_ip(),
         proto: pkt.proto_name(),
@@ -346,9 +437,9 @@ fn flag_letters(flags: u16) -> ImmutableString {
 
 macro_rules! view {
     ($name:ident) => {
-        /// A layer of a packet, read through getters.
+        /// A layer of a packet, read through getters; with the writes made through it.
         #[derive(Clone)]
-        pub struct $name(ScriptPacket);
+        pub struct $name(pub(super) ScriptPacket, pub(super) Pending);
     };
 }
 view!(EthView);
@@ -364,6 +455,23 @@ fn int(v: impl Into<i64>) -> Dynamic {
 
 fn ports(p: &ScriptPacket) -> (Dynamic, Dynamic) {
     p.core().ports.map_or((Dynamic::UNIT, Dynamic::UNIT), |(s, d)| (int(s), int(d)))
+}
+
+enum Where {
+    Ip,
+    L4,
+}
+
+/// A checksum as the packet would leave the script: put right if an edit spoiled it.
+fn checksum(p: &ScriptPacket, which: Where) -> Dynamic {
+    let (_, data) = p.wire();
+    let layout = p.layout();
+    let at = match which {
+        Where::Ip => layout.ip.filter(|ip| !ip.v6).map(|ip| ip.at + 10),
+        Where::L4 => layout.l4.map(|l4| l4.at + l4.kind.checksum_at()),
+    };
+    at.and_then(|at| data.get(at..at + 2))
+        .map_or(Dynamic::UNIT, |b| int(u16::from_be_bytes([b[0], b[1]])))
 }
 
 /// Registers the packet type, its layer views and their getters.
@@ -400,7 +508,11 @@ pub fn register(engine: &mut Engine) {
             engine.register_type_with_name::<$view>(stringify!($view));
             engine.register_get($getter, |p: &mut ScriptPacket| {
                 let present: fn(&Core) -> bool = $present;
-                if present(p.core()) { Dynamic::from($view(p.clone())) } else { Dynamic::UNIT }
+                if present(p.core()) {
+                    Dynamic::from($view(p.clone(), Pending::new()))
+                } else {
+                    Dynamic::UNIT
+                }
             });
         };
     }
@@ -434,6 +546,7 @@ pub fn register(engine: &mut Engine) {
     engine.register_get("id", move |v: &mut IpView| i64::from(ip(v).id));
     engine.register_get("len", move |v: &mut IpView| i64::from(ip(v).len));
     engine.register_get("tos", move |v: &mut IpView| i64::from(ip(v).tos));
+    engine.register_get("checksum", |v: &mut IpView| checksum(&v.0, Where::Ip));
     engine.register_get("src", |v: &mut IpView| v.0.src());
     engine.register_get("dst", |v: &mut IpView| v.0.dst());
 
@@ -441,6 +554,7 @@ pub fn register(engine: &mut Engine) {
         |v: &TcpView| v.0.core().tcp.unwrap_or(Tcp { seq: 0, ack_num: 0, window: 0, flags: 0 });
     engine.register_get("sport", |v: &mut TcpView| ports(&v.0).0);
     engine.register_get("dport", |v: &mut TcpView| ports(&v.0).1);
+    engine.register_get("checksum", |v: &mut TcpView| checksum(&v.0, Where::L4));
     engine.register_get("seq", move |v: &mut TcpView| i64::from(tcp(v).seq));
     engine.register_get("ack_num", move |v: &mut TcpView| i64::from(tcp(v).ack_num));
     engine.register_get("window", move |v: &mut TcpView| i64::from(tcp(v).window));
@@ -453,9 +567,11 @@ pub fn register(engine: &mut Engine) {
 
     engine.register_get("sport", |v: &mut UdpView| ports(&v.0).0);
     engine.register_get("dport", |v: &mut UdpView| ports(&v.0).1);
+    engine.register_get("checksum", |v: &mut UdpView| checksum(&v.0, Where::L4));
     engine.register_get("len", |v: &mut UdpView| i64::from(v.0.core().udp_len.unwrap_or(0)));
 
     let icmp = |v: &IcmpView| v.0.core().icmp.unwrap_or_default();
+    engine.register_get("checksum", |v: &mut IcmpView| checksum(&v.0, Where::L4));
     engine.register_get("type", move |v: &mut IcmpView| i64::from(icmp(v)[0]));
     engine.register_get("code", move |v: &mut IcmpView| i64::from(icmp(v)[1]));
     engine.register_get("id", move |v: &mut IcmpView| i64::from(icmp(v)[2]));

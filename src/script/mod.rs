@@ -11,6 +11,7 @@
 //! new version in between two packets): `this` and its tables survive, `on_reload` runs.
 
 mod api_build;
+mod api_edit;
 mod api_host;
 mod api_packet;
 mod api_table;
@@ -99,6 +100,8 @@ pub struct Chain {
     clock: api_table::Clock,
     /// The last packet handed to the scripts, reused for the next if no script kept it.
     spare: Option<ScriptPacket>,
+    /// Whether the last packet passed on was edited or replaced.
+    rewrote: bool,
     pub scripts: Vec<Script>,
     next_tick: Option<f64>,
     tick_every: f64,
@@ -156,6 +159,7 @@ impl Chain {
             alerts_seen: 0,
             clock,
             spare: None,
+            rewrote: false,
             scripts,
             next_tick: None,
             tick_every: tick_every.max(0.001),
@@ -178,7 +182,10 @@ impl Chain {
     }
 
     /// Runs the chain on a packet: each script whose FILTER admits it, until one drops it.
+    /// A script that edits the packet or returns another passes that one on: later
+    /// scripts see it, and [`Chain::rewritten`] hands it to the outputs.
     pub fn packet(&mut self, frame: &Frame<'_>, number: u64) -> Verdict {
+        self.rewrote = false;
         let mut handle: Option<ScriptPacket> = None;
         for i in 0..self.scripts.len() {
             let script = &mut self.scripts[i];
@@ -186,7 +193,15 @@ impl Chain {
                 continue;
             }
             if let Some(filter) = &mut script.filter {
-                if !filter.matches(frame) {
+                // A FILTER judges the packet as the scripts before it left it.
+                let admitted = match handle.as_ref().filter(|p| p.is_edited()) {
+                    Some(edited) => {
+                        let (link, orig_len, data) = edited.frame_parts();
+                        filter.matches(&Frame { ts: frame.ts, link, orig_len, data })
+                    }
+                    None => filter.matches(frame),
+                };
+                if !admitted {
                     continue;
                 }
             }
@@ -195,24 +210,37 @@ impl Chain {
                 self.clock.set(frame.ts.as_f64());
                 ScriptPacket::reuse(self.spare.take(), frame, number)
             });
-            let id = packet.id();
             let outcome = self.call(i, Hook::Packet, Argument::Packet(packet));
-            if packet.id() != id {
-                // The script gave its parameter another value and the packet went with it:
-                // the rest of the chain gets a copy of the frame of its own.
+            if packet.is_idle() {
+                // The script gave its parameter a value that is not a packet, and the packet
+                // went with it: the rest of the chain gets the frame again.
                 *packet = ScriptPacket::new(frame, number);
             }
-            if let Ok(result) = outcome {
-                if result.as_bool() == Ok(false) {
+            match outcome {
+                Ok(result) if result.as_bool() == Ok(false) => {
                     self.spare = handle;
                     return Verdict::Drop;
                 }
+                Ok(result) if result.is::<ScriptPacket>() => *packet = result.cast(),
+                _ => {}
             }
+            packet.settle();
         }
-        if handle.is_some() {
+        if let Some(packet) = &handle {
+            self.rewrote = packet.is_edited();
             self.spare = handle;
         }
         Verdict::Pass
+    }
+
+    /// The packet the chain passed on, when a script edited it or put another in its
+    /// place: its link type, original length and bytes. `None` for a packet passed on as
+    /// it was read.
+    pub fn rewritten(&self) -> Option<(LinkType, u32, &[u8])> {
+        if !self.rewrote {
+            return None;
+        }
+        self.spare.as_ref().map(ScriptPacket::frame_parts)
     }
 
     /// Does what comes between the last packet and the next, read at `now`: new versions

@@ -257,15 +257,18 @@ pub enum Argument<'a> {
     Value(Dynamic),
     /// A packet, lent to the hook: it is swapped into the parameter, whose boxed value stays
     /// from call to call, and swapped back out after the call, so that neither an allocation
-    /// nor a reference count change is made for it. If the hook put something else in its
-    /// parameter, the packet does not come back: `*packet` is then an empty packet.
+    /// nor a reference count change is made for it. Whatever packet the parameter holds when
+    /// the hook returns comes back (the one lent, edited or not, or another the hook put
+    /// there). If the parameter holds something else, the packet is lost: `*packet` is then
+    /// a copy kept of an edited packet, or an empty packet.
     Packet(&'a mut ScriptPacket),
 }
 
-/// A packet lent to a hook: where it goes back to, and which packet it was.
+/// A packet lent to a hook: where it goes back to, and a copy of it if edits made it
+/// something the frame cannot give back.
 struct Lent<'a> {
     home: &'a mut ScriptPacket,
-    id: usize,
+    backup: Option<ScriptPacket>,
 }
 
 impl<'a> Argument<'a> {
@@ -283,13 +286,13 @@ impl<'a> Argument<'a> {
                 None
             }
             Argument::Packet(home) => {
-                let id = home.id();
+                let backup = home.is_edited().then(|| home.copy());
                 if let Some(mut held) = slot.write_lock::<ScriptPacket>() {
                     std::mem::swap(&mut *held, home);
-                    return Some(Lent { home, id });
+                    return Some(Lent { home, backup });
                 }
                 *slot = Dynamic::from(std::mem::replace(home, ScriptPacket::idle()));
-                Some(Lent { home, id })
+                Some(Lent { home, backup })
             }
         }
     }
@@ -299,10 +302,13 @@ impl<'a> Argument<'a> {
     fn take_back(slot: &mut Dynamic, lent: Option<Lent<'_>>) {
         if let Some(mut held) = slot.write_lock::<ScriptPacket>() {
             match lent {
-                Some(lent) if held.id() == lent.id => std::mem::swap(&mut *held, lent.home),
-                _ => *held = ScriptPacket::idle(),
+                Some(lent) => std::mem::swap(&mut *held, lent.home),
+                None => *held = ScriptPacket::idle(),
             }
             return;
+        }
+        if let Some(lent) = lent {
+            *lent.home = lent.backup.unwrap_or_else(ScriptPacket::idle);
         }
         *slot = Dynamic::UNIT;
     }

@@ -159,3 +159,16 @@ pub fn write_pcap(path: &Path, frames: &[hark::source::OwnedFrame]) {
     }
     w.flush().unwrap();
 }
+
+/// The packets' bytes in a little-endian pcap file, record by record.
+pub fn pcap_records(path: &Path) -> Vec<Vec<u8>> {
+    let bytes = std::fs::read(path).unwrap();
+    let mut out = Vec::new();
+    let mut at = 24;
+    while at + 16 <= bytes.len() {
+        let caplen = u32::from_le_bytes(bytes[at + 8..at + 12].try_into().unwrap()) as usize;
+        out.push(bytes[at + 16..at + 16 + caplen].to_vec());
+        at += 16 + caplen;
+    }
+    out
+}
