@@ -228,7 +228,7 @@ pub fn apply(pkt: &mut ScriptPacket, field: Field) -> Outcome {
     if at + bytes.len() > pkt.bytes().len() {
         return Err(failed(CUT));
     }
-    let (inner, _) = pkt.edit();
+    let (inner, _) = pkt.edit(false);
     edit::put(&mut inner.data, at, &bytes).map_err(|CutShort| failed(CUT))?;
     inner.kept.add(kept);
     pkt.stale(sums);
@@ -390,7 +390,7 @@ fn set_payload(pkt: &mut ScriptPacket, value: Dynamic) -> Outcome {
             .into());
         }
     }
-    let (inner, layout) = pkt.edit();
+    let (inner, layout) = pkt.edit(true);
     edit::splice_payload(&mut inner.data, &layout, &bytes);
     inner.orig_len = inner.data.len() as u32;
     pkt.stale(Sums::BOTH);
@@ -403,7 +403,7 @@ fn set_vlan(pkt: &mut ScriptPacket, value: Dynamic) -> Outcome {
         return Err(format!("pkt.vlan = {value}: only Ethernet frames carry VLAN tags").into());
     }
     if value.is_unit() {
-        let (inner, layout) = pkt.edit();
+        let (inner, layout) = pkt.edit(true);
         if layout.vlan_tci.is_some() {
             edit::remove_vlan(&mut inner.data, &layout);
             inner.orig_len = inner.orig_len.saturating_sub(4);
@@ -411,7 +411,7 @@ fn set_vlan(pkt: &mut ScriptPacket, value: Dynamic) -> Outcome {
         return Ok(());
     }
     let id = number("vlan", &value, 0x0fff)? as u16;
-    let (inner, layout) = pkt.edit();
+    let (inner, layout) = pkt.edit(true);
     edit::set_vlan(&mut inner.data, &layout, id)
         .map_err(|CutShort| format!("pkt.vlan = {id}: {CUT}"))?;
     if layout.vlan_tci.is_none() {

@@ -33,6 +33,9 @@ pub(super) struct Inner {
     /// Checksums an edit made wrong, and those a script set itself (which stay as set).
     stale: Sums,
     pub(super) kept: Sums,
+    /// Where the layers lie, kept through edits that move none of them, so that an edited
+    /// packet is not taken apart again to have its checksums put right.
+    layout: Option<Layout>,
     core: OnceLock<Core>,
     src: OnceLock<Dynamic>,
     dst: OnceLock<Dynamic>,
@@ -103,6 +106,7 @@ impl Inner {
             edited: false,
             stale: Sums::default(),
             kept: Sums::default(),
+            layout: None,
             core: OnceLock::new(),
             src: OnceLock::new(),
             dst: OnceLock::new(),
@@ -141,7 +145,7 @@ impl ScriptPacket {
     pub fn wire(&self) -> (LinkType, Vec<u8>) {
         let mut data = self.0.data.clone();
         if self.0.stale.any() {
-            edit::settle(&mut data, &self.core().layout, self.0.stale, self.0.kept);
+            edit::settle(&mut data, &self.layout(), self.0.stale, self.0.kept);
         }
         (self.0.link, data)
     }
@@ -166,13 +170,15 @@ impl ScriptPacket {
         self.0.data.is_empty() && self.0.number == 0 && !self.0.edited
     }
 
-    /// The bytes, to change, and where their layers lie. Another holder of the packet
-    /// keeps the bytes as they were (a script that kept `pkt` in `this` keeps that one).
-    pub(super) fn edit(&mut self) -> (&mut Inner, Layout) {
-        let layout = self.core().layout;
+    /// The bytes, to change, and where their layers lie; `moves` when the edit inserts or
+    /// removes bytes. Another holder of the packet keeps the bytes as they were (a script
+    /// that kept `pkt` in `this` keeps that one).
+    pub(super) fn edit(&mut self, moves: bool) -> (&mut Inner, Layout) {
+        let layout = self.layout();
         let inner = Arc::make_mut(&mut self.0);
         inner.edited = true;
         inner.forget();
+        inner.layout = (!moves).then_some(layout);
         (inner, layout)
     }
 
@@ -186,7 +192,7 @@ impl ScriptPacket {
         if !self.0.stale.any() {
             return;
         }
-        let layout = self.core().layout;
+        let layout = self.layout();
         let inner = Arc::make_mut(&mut self.0);
         edit::settle(&mut inner.data, &layout, inner.stale, inner.kept);
         inner.stale = Sums::default();
@@ -194,7 +200,7 @@ impl ScriptPacket {
 
     /// Where the layers lie in the bytes.
     pub(super) fn layout(&self) -> Layout {
-        self.core().layout
+        self.0.layout.unwrap_or_else(|| self.core().layout)
     }
 
     /// The bytes as they are now.
