@@ -27,3 +27,6 @@ mod craft;
 
 // Reshaping packets: fields written by scripts, held to tshark and Scapy.
 mod rewrite;
+
+// DNS from scripts: queries, answers over UDP and TCP, rewritten responses.
+mod dns;

@@ -15,6 +15,7 @@
 
 pub mod build;
 pub mod dns;
+pub mod dns_message;
 pub mod edit;
 pub mod http;
 pub mod link;
@@ -271,14 +272,19 @@ impl<'a> Packet<'a> {
     /// The first question of a DNS message on port 53 or 5353 (UDP, or TCP with its
     /// length prefix).
     pub fn dns(&self) -> Option<dns::DnsQuestion> {
+        dns::parse(self.dns_message()?)
+    }
+
+    /// The DNS message a packet on port 53 or 5353 carries, without TCP's length prefix.
+    pub fn dns_message(&self) -> Option<&'a [u8]> {
         let (sport, dport) = self.ports()?;
         if !dns::is_dns_port(sport) && !dns::is_dns_port(dport) {
             return None;
         }
         match &self.layers().transport {
-            Transport::Udp(u) => dns::parse(u.payload()),
+            Transport::Udp(u) => Some(u.payload()),
             // RFC 1035 §4.2.2: a two-byte length before each message.
-            Transport::Tcp(t) => dns::parse(t.payload().get(2..)?),
+            Transport::Tcp(t) => t.payload().get(2..),
             _ => None,
         }
     }

@@ -4,7 +4,10 @@
 //! Each takes the request taken apart ([`PacketBuf::parse`]) and says why when the request
 //! is not one it answers.
 
-use super::build::{Arp, Eth, Icmp, Net, PacketBuf, Tcp, Transport};
+use std::net::IpAddr;
+
+use super::build::{Arp, Eth, Icmp, Net, PacketBuf, Tcp, Transport, Udp};
+use super::dns_message;
 
 /// The TTL and hop limit of answers, Linux's default.
 const TTL: u8 = 64;
@@ -99,6 +102,47 @@ pub fn tcp_reset(request: &PacketBuf) -> Result<PacketBuf, String> {
         checksum: None,
     }));
     reply.payload.clear();
+    Ok(reply)
+}
+
+/// The DNS response to a query over UDP or TCP (RFC 1035 §4.2): the answers `lookup` finds
+/// for the name asked, NXDOMAIN for a name it does not know; over TCP with its two-byte
+/// length, acknowledging the query, as the server's next segment.
+pub fn dns_reply(
+    request: &PacketBuf,
+    lookup: impl Fn(&str) -> Option<Vec<IpAddr>>,
+) -> Result<PacketBuf, String> {
+    let over_tcp = match request.transport {
+        Some(Transport::Udp(_)) => false,
+        Some(Transport::Tcp(_)) => true,
+        _ => return Err("the packet is not a DNS query over UDP or TCP".into()),
+    };
+    let query =
+        if over_tcp { request.payload.get(2..).unwrap_or_default() } else { &request.payload };
+    let message = dns_message::answer(query, lookup)?;
+    let mut reply = turned(request);
+    match request.transport {
+        Some(Transport::Udp(udp)) => {
+            reply.transport =
+                Some(Transport::Udp(Udp { sport: udp.dport, dport: udp.sport, checksum: None }));
+            reply.payload = message;
+        }
+        Some(Transport::Tcp(segment)) => {
+            const PSH_ACK: u16 = 0x018;
+            reply.transport = Some(Transport::Tcp(Tcp {
+                sport: segment.dport,
+                dport: segment.sport,
+                seq: segment.ack_num,
+                ack_num: segment.seq.wrapping_add(request.payload.len() as u32),
+                window: segment.window,
+                flags: PSH_ACK,
+                checksum: None,
+            }));
+            let len = u16::try_from(message.len()).map_err(|_| "the response is too long")?;
+            reply.payload = len.to_be_bytes().into_iter().chain(message).collect();
+        }
+        _ => {}
+    }
     Ok(reply)
 }
 

@@ -38,7 +38,7 @@ pub fn register(engine: &mut Engine) {
 }
 
 /// The answer `derive` makes to `request`, or a script error naming the helper.
-fn answer(
+pub(super) fn answer(
     helper: &str,
     request: &ScriptPacket,
     derive: impl Fn(&PacketBuf) -> Result<PacketBuf, String>,

@@ -374,6 +374,11 @@ fn set_payload(pkt: &mut ScriptPacket, value: Dynamic) -> Outcome {
     } else {
         return Err(format!("pkt.payload = {value}: not a blob or text").into());
     };
+    replace_payload(pkt, &bytes)
+}
+
+/// Puts `bytes` in place of the transport payload, lengths and checksums made to fit.
+pub fn replace_payload(pkt: &mut ScriptPacket, bytes: &[u8]) -> Outcome {
     let layout = pkt.layout();
     if layout.l4.is_none() {
         return Err("pkt.payload: the packet has no TCP, UDP or ICMP header to carry one".into());
@@ -391,7 +396,7 @@ fn set_payload(pkt: &mut ScriptPacket, value: Dynamic) -> Outcome {
         }
     }
     let (inner, layout) = pkt.edit(true);
-    edit::splice_payload(&mut inner.data, &layout, &bytes);
+    edit::splice_payload(&mut inner.data, &layout, bytes);
     inner.orig_len = inner.data.len() as u32;
     pkt.stale(Sums::BOTH);
     Ok(())

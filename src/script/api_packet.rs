@@ -406,15 +406,7 @@ fn read_app(pkt: &Packet<'_>) -> App {
         entries.into_iter().map(|(k, v)| (k.into(), v)).collect()
     };
     App {
-        dns: pkt.dns().map(|q| {
-            map(vec![
-                ("id", Dynamic::from(i64::from(q.id))),
-                ("qr", Dynamic::from(q.qr)),
-                ("qname", ImmutableString::from(q.qname).into()),
-                ("qtype", Dynamic::from(i64::from(q.qtype))),
-                ("answers", Dynamic::from(i64::from(q.answers))),
-            ])
-        }),
+        dns: pkt.dns_message().and_then(super::api_dns::dns_map),
         http: pkt.http().map(|r| {
             map(vec![
                 ("method", ImmutableString::from(r.method).into()),

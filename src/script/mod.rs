@@ -11,6 +11,7 @@
 //! new version in between two packets): `this` and its tables survive, `on_reload` runs.
 
 mod api_build;
+mod api_dns;
 mod api_edit;
 mod api_host;
 mod api_packet;
