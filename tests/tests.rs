@@ -30,3 +30,6 @@ mod rewrite;
 
 // DNS from scripts: queries, answers over UDP and TCP, rewritten responses.
 mod dns;
+
+// Stream and datagram sockets from `hark run`, against real servers.
+mod sockets;

@@ -7,7 +7,7 @@ use rhai::Engine;
 
 use super::api_table::{self, Clock, Table};
 use super::host::Host;
-use super::{api_build, api_dns, api_edit, api_host, api_packet};
+use super::{api_build, api_dns, api_edit, api_host, api_net, api_packet};
 
 /// Operations one hook call may run before it is stopped.
 pub const MAX_OPERATIONS: u64 = 100_000;
@@ -57,6 +57,7 @@ pub fn new(host: Arc<Mutex<Host>>, clock: Clock) -> Engine {
         let evictions = table_host.lock().map(|mut h| h.evictions()).unwrap_or_default();
         Table::new(options, table_clock.clone(), evictions)
     });
+    api_net::register(&mut engine, Arc::clone(&host));
     api_host::register(&mut engine, host, clock);
     engine
 }

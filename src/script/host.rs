@@ -24,6 +24,8 @@ pub struct Host {
     pub evictions: HashMap<String, Arc<AtomicU64>>,
     /// Whether sent packets go anywhere (`--replies`, `hark run -w`).
     pub can_send: bool,
+    /// Whether the running script may wait on sockets: in `hark run`, not in capture hooks.
+    pub can_wait: bool,
     /// Sends made with nowhere to send them, by script file name.
     pub unsent: HashMap<String, u64>,
     /// Packets each script may send in a second of packet time (`--send-rate`), if bounded.

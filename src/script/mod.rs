@@ -14,6 +14,7 @@ mod api_build;
 mod api_dns;
 mod api_edit;
 mod api_host;
+mod api_net;
 mod api_packet;
 mod api_table;
 mod engine;
@@ -303,6 +304,7 @@ impl Chain {
             h.script = Arc::clone(&script.name);
             h.script_sha256 = Arc::clone(&script.sha256);
             h.rev = script.rev;
+            h.can_wait = true;
         }
         self.running = Some(0);
         let args = args.into_iter().map(Dynamic::from).collect();
