@@ -128,7 +128,7 @@ fn requests_get_real_servers_answers_on_both_loopbacks() {
         assert!(served.starts_with(&body), "the body as served");
     }
     for host in ["127.0.0.1", "::1"] {
-        let line = |l: &str| said.iter().any(|s| *s == l);
+        let line = |l: &str| said.contains(&l);
         assert!(line(&format!("{host} dns 77 true 0 [\"198.18.0.10\"]")), "{host}: {stderr}");
         assert!(line(&format!("{host} dns 78 true 0 [\"2001:db8::10\"]")), "{host}: {stderr}");
         let prefix = format!("{host} http ");
