@@ -191,6 +191,23 @@ fn sent_packets_go_to_replies_and_nowhere_is_said_once() {
         assert_eq!(&answer[30..34], &request[26..30], "to the request's source");
         assert_eq!(&answer[38..42], &request[38..42], "with its id and seq");
     }
+    // Named .pcapng, the same answers in pcapng, as tcpdump reads both.
+    let replies_ng = dir.path().join("replies.pcapng");
+    let run = answering(&sample, &script, &replies_ng, &[]);
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(std::fs::read(&replies_ng).unwrap()[..4], [0x0a, 0x0d, 0x0d, 0x0a]);
+    if util::have_for("sent_packets_go_to_replies (pcapng read back)", "tcpdump") {
+        let read = |path: &Path| {
+            let out = Command::new("tcpdump")
+                .args(["-nn", "-tt", "-XX", "-r"])
+                .arg(path)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            String::from_utf8(out.stdout).unwrap()
+        };
+        util::assert_same_text(&read(&replies), &read(&replies_ng));
+    }
     // With nowhere to send: one line, every send counted, the capture unchanged.
     let plain = dir.path().join("plain.pcap");
     util::run(&["-r", sample.to_str().unwrap(), "-q", "-w", plain.to_str().unwrap()]);

@@ -1,7 +1,10 @@
-//! pcap output for `-w`: the classic format (pcap(5)), one link type, buffered.
+//! Capture files written: classic pcap (pcap(5)), one link type, or pcapng when the file's
+//! name ends in `.pcapng`, with an interface block for each link type it meets. Buffered.
 //!
-//! pcap-parser reads but does not stream-write pcap; the format is a 24-byte header and a
-//! 16-byte record header per packet, so hark writes it itself.
+//! pcap-parser reads both formats; it writes pcapng only block by block into a new `Vec`
+//! each, a per-packet allocation. The blocks hark writes are three fixed layouts (a pcap
+//! header and record header; pcapng's section header, interface description and enhanced
+//! packet blocks), so hark writes them itself.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -16,6 +19,8 @@ pub struct PcapWriter {
     link: LinkType,
     snaplen: u32,
     nanos: bool,
+    /// pcapng: the link type of each interface block written so far, by interface id.
+    interfaces: Option<Vec<LinkType>>,
     /// Frames of another link type than the file's, which pcap cannot hold.
     pub skipped: u64,
     pub written: u64,
@@ -36,6 +41,21 @@ impl PcapWriter {
         };
         let snaplen = snaplen.unwrap_or(MAX_SNAPLEN);
         let mut out = BufWriter::with_capacity(128 * 1024, sink);
+        if path.extension().is_some_and(|x| x.eq_ignore_ascii_case("pcapng")) {
+            write_section_header(&mut out)?;
+            let mut writer = PcapWriter {
+                path: path.to_path_buf(),
+                out,
+                link,
+                snaplen,
+                nanos: true,
+                interfaces: Some(Vec::new()),
+                skipped: 0,
+                written: 0,
+            };
+            writer.interface_for(link)?;
+            return Ok(writer);
+        }
         let magic: u32 = if nanos { 0xa1b2_3c4d } else { 0xa1b2_c3d4 };
         out.write_all(&magic.to_le_bytes())?;
         out.write_all(&2u16.to_le_bytes())?;
@@ -50,9 +70,57 @@ impl PcapWriter {
             link,
             snaplen,
             nanos,
+            interfaces: None,
             skipped: 0,
             written: 0,
         })
+    }
+
+    /// pcapng: the id of the interface block for `link`, written now if it is the first.
+    fn interface_for(&mut self, link: LinkType) -> io::Result<u32> {
+        let interfaces = self.interfaces.get_or_insert_with(Vec::new);
+        if let Some(id) = interfaces.iter().position(|&l| l == link) {
+            return Ok(id as u32);
+        }
+        interfaces.push(link);
+        // An interface description block (pcapng §4.2) with one option, if_tsresol = 9:
+        // timestamps in nanoseconds.
+        let mut block = [0u8; 32];
+        block[0..4].copy_from_slice(&1u32.to_le_bytes());
+        block[4..8].copy_from_slice(&32u32.to_le_bytes());
+        // pcapng gives the link type 16 bits; every registered one fits.
+        block[8..10].copy_from_slice(&((link.0 & 0xffff) as u16).to_le_bytes());
+        block[12..16].copy_from_slice(&self.snaplen.to_le_bytes());
+        block[16..18].copy_from_slice(&9u16.to_le_bytes());
+        block[18..20].copy_from_slice(&1u16.to_le_bytes());
+        block[20] = 9;
+        // opt_endofopt is the four zero bytes at 24..28.
+        block[28..32].copy_from_slice(&32u32.to_le_bytes());
+        self.out.write_all(&block)?;
+        Ok((interfaces.len() - 1) as u32)
+    }
+
+    /// pcapng: an enhanced packet block (pcapng §4.3) for `frame`, cut to `caplen`.
+    fn write_enhanced(&mut self, frame: &Frame<'_>, caplen: usize) -> io::Result<()> {
+        let id = self.interface_for(frame.link)?;
+        let padded = caplen.div_ceil(4) * 4;
+        let len = (32 + padded) as u32;
+        let nanos = u64::try_from(frame.ts.secs.max(0)).unwrap_or(0) * 1_000_000_000
+            + u64::from(frame.ts.nanos);
+        let mut header = [0u8; 28];
+        header[0..4].copy_from_slice(&6u32.to_le_bytes());
+        header[4..8].copy_from_slice(&len.to_le_bytes());
+        header[8..12].copy_from_slice(&id.to_le_bytes());
+        header[12..16].copy_from_slice(&((nanos >> 32) as u32).to_le_bytes());
+        header[16..20].copy_from_slice(&(nanos as u32).to_le_bytes());
+        header[20..24].copy_from_slice(&(caplen as u32).to_le_bytes());
+        header[24..28].copy_from_slice(&frame.orig_len.max(caplen as u32).to_le_bytes());
+        self.out.write_all(&header)?;
+        self.out.write_all(&frame.data[..caplen])?;
+        self.out.write_all(&[0u8; 3][..padded - caplen])?;
+        self.out.write_all(&len.to_le_bytes())?;
+        self.written += 1;
+        Ok(())
     }
 
     /// The file being written.
@@ -62,6 +130,10 @@ impl PcapWriter {
 
     /// Appends a frame, cut to the snap length.
     pub fn write(&mut self, frame: &Frame<'_>) -> io::Result<()> {
+        if self.interfaces.is_some() {
+            let caplen = frame.data.len().min(self.snaplen as usize);
+            return self.write_enhanced(frame, caplen);
+        }
         if frame.link != self.link {
             self.skipped += 1;
             return Ok(());
@@ -87,6 +159,18 @@ impl PcapWriter {
     }
 }
 
+/// A little-endian section header block (pcapng §4.1), version 1.0, of unknown length.
+fn write_section_header(out: &mut impl Write) -> io::Result<()> {
+    let mut block = [0u8; 28];
+    block[0..4].copy_from_slice(&0x0a0d_0d0au32.to_le_bytes());
+    block[4..8].copy_from_slice(&28u32.to_le_bytes());
+    block[8..12].copy_from_slice(&0x1a2b_3c4du32.to_le_bytes());
+    block[12..14].copy_from_slice(&1u16.to_le_bytes());
+    block[16..24].copy_from_slice(&(-1i64).to_le_bytes());
+    block[24..28].copy_from_slice(&28u32.to_le_bytes());
+    out.write_all(&block)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +190,25 @@ mod tests {
         let mut src = FileSource::open(path.to_str().unwrap(), &mut || true).unwrap();
         let f = src.next_frame(&mut || true).unwrap().unwrap();
         assert_eq!((f.ts, f.orig_len, f.data), (ts, 6, &data[..4]));
+        assert!(src.next_frame(&mut || true).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_pcapng_file_holds_every_link_type_and_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.pcapng");
+        let mut w = PcapWriter::create(&path, LinkType::ETHERNET, None, false).unwrap();
+        let data = [1u8, 2, 3, 4, 5];
+        let ts = Timestamp { secs: 1_700_000_000, nanos: 123_456_789 };
+        w.write(&Frame { ts, link: LinkType::ETHERNET, orig_len: 9, data: &data }).unwrap();
+        w.write(&Frame { ts, link: LinkType::RAW, orig_len: 5, data: &data[..4] }).unwrap();
+        w.flush().unwrap();
+        assert_eq!((w.written, w.skipped), (2, 0));
+        let mut src = FileSource::open(path.to_str().unwrap(), &mut || true).unwrap();
+        let f = src.next_frame(&mut || true).unwrap().unwrap();
+        assert_eq!((f.ts, f.link, f.orig_len, f.data), (ts, LinkType::ETHERNET, 9, &data[..]));
+        let f = src.next_frame(&mut || true).unwrap().unwrap();
+        assert_eq!((f.link, f.data), (LinkType::RAW, &data[..4]));
         assert!(src.next_frame(&mut || true).unwrap().is_none());
     }
 }
