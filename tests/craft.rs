@@ -284,7 +284,7 @@ fn the_shipped_craft_script_makes_what_tcpdump_reads() {
         "IP 198.18.0.7.40000 > 198.18.0.9.22: Flags [S], seq 0, win 8192, length 0
 IP 198.18.0.7 > 198.18.0.9: ICMP echo request, id 1, seq 1, length 12
 ARP, Request who-has 198.18.0.9 tell 198.18.0.7, length 28
-IP 198.18.0.7.40001 > 198.18.0.9.9: UDP, length 5
+IP 198.18.0.7.40001 > 198.18.0.9.53: 1+ A? www.lab.example. (33)
 ",
         &String::from_utf8_lossy(&read.stdout),
     );

@@ -97,6 +97,7 @@ fn requests_get_real_servers_answers_on_both_loopbacks() {
             "--listen-address=::1",
             "--address=/h1.lab.example/198.18.0.10",
             "--address=/h1.lab.example/2001:db8::10",
+            "--address=/www.lab.example/127.0.0.1",
         ])
         .arg(format!("--port={dns_port}"))
         .stdout(Stdio::null())
@@ -135,6 +136,15 @@ fn requests_get_real_servers_answers_on_both_loopbacks() {
         let got = said.iter().find_map(|s| s.strip_prefix(prefix.as_str())).unwrap_or("0");
         assert!(got.parse::<usize>().unwrap() > body.len(), "headers and body: {stderr}");
     }
+    // The shipped lab client: the name from dnsmasq, then the page from that address.
+    let client = util::root().join("scripts/lab_client.rhai");
+    let (h, d) = (http.to_string(), dns_port.to_string());
+    let run =
+        util::run(&["run", client.to_str().unwrap(), "--", "127.0.0.1", &d, "www.lab.example", &h]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    assert!(stderr.starts_with("lab_client.rhai: www.lab.example is 127.0.0.1\n"), "{stderr}");
+    assert!(stderr.contains(&format!("127.0.0.1:{http} said HTTP/1.0 200 OK")), "{stderr}");
 }
 
 #[test]

@@ -33,3 +33,6 @@ mod dns;
 
 // Stream and datagram sockets from `hark run`, against real servers.
 mod sockets;
+
+// The lab responders in scripts/, as shipped, held to Scapy's answers() and tshark.
+mod responders;
