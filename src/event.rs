@@ -39,7 +39,7 @@ pub enum Event {
 /// A packet a script sent: its bytes and their link type.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sent {
-    pub script: String,
+    pub script: std::sync::Arc<str>,
     pub link: crate::source::LinkType,
     pub data: Vec<u8>,
 }

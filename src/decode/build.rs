@@ -150,86 +150,100 @@ impl PacketBuf {
     /// `None` when it is cut short or carries what `PacketBuf` cannot hold (IP options,
     /// extension headers, tunnels).
     pub fn parse(frame: &[u8]) -> Option<PacketBuf> {
-        use etherparse::{LinkExtHeader, LinkHeader, NetHeaders, PacketHeaders, TransportHeader};
-        let headers = PacketHeaders::from_ethernet_slice(frame).ok()?;
+        // Borrowed slices, not etherparse's owned `PacketHeaders`: those hold room for every
+        // extension header, kilobytes moved for each packet taken apart.
+        use etherparse::{LinkExtSlice, LinkSlice, NetSlice, SlicedPacket, TransportSlice};
+        let sliced = SlicedPacket::from_ethernet(frame).ok()?;
         let mut buf = PacketBuf::default();
-        if let Some(LinkHeader::Ethernet2(eth)) = &headers.link {
-            buf.eth = Some(Eth { src: eth.source, dst: eth.destination, ether_type: None });
+        if let Some(LinkSlice::Ethernet2(eth)) = &sliced.link {
+            buf.eth = Some(Eth { src: eth.source(), dst: eth.destination(), ether_type: None });
         }
-        for ext in &headers.link_exts {
-            let LinkExtHeader::Vlan(tag) = ext else { return None };
-            buf.vlans.push(Vlan { id: tag.vlan_id.value(), pcp: tag.pcp.value() });
+        for ext in &sliced.link_exts {
+            let LinkExtSlice::Vlan(tag) = ext else { return None };
+            buf.vlans.push(Vlan {
+                id: tag.vlan_identifier().value(),
+                pcp: tag.priority_code_point().value(),
+            });
         }
-        buf.net = match &headers.net {
+        let mut payload: &[u8] = &[];
+        buf.net = match &sliced.net {
             None => Net::None,
-            Some(NetHeaders::Arp(arp)) => Net::Arp(Arp {
-                op: arp.operation.0,
+            Some(NetSlice::Arp(arp)) => Net::Arp(Arp {
+                op: arp.operation().0,
                 sender_mac: arp.sender_hw_addr().try_into().ok()?,
                 sender_ip: arp.sender_protocol_addr().try_into().ok()?,
                 target_mac: arp.target_hw_addr().try_into().ok()?,
                 target_ip: arp.target_protocol_addr().try_into().ok()?,
             }),
-            Some(NetHeaders::Ipv4(ip, ext)) => {
-                if !ip.options.is_empty() || !ext.is_empty() {
+            Some(NetSlice::Ipv4(v4)) => {
+                let ip = v4.header();
+                if !ip.options().is_empty() || !v4.extensions().is_empty() {
                     return None;
                 }
+                payload = v4.payload().payload;
                 Net::Ipv4(Ipv4 {
-                    src: ip.source,
-                    dst: ip.destination,
-                    ttl: ip.time_to_live,
-                    id: ip.identification,
-                    tos: (ip.dscp.value() << 2) | ip.ecn.value(),
-                    dont_fragment: ip.dont_fragment,
-                    proto: Some(ip.protocol.0),
+                    src: ip.source(),
+                    dst: ip.destination(),
+                    ttl: ip.ttl(),
+                    id: ip.identification(),
+                    tos: (ip.dcp().value() << 2) | ip.ecn().value(),
+                    dont_fragment: ip.dont_fragment(),
+                    proto: Some(ip.protocol().0),
                     checksum: None,
                 })
             }
-            Some(NetHeaders::Ipv6(ip, ext)) => {
-                if !ext.is_empty() {
+            Some(NetSlice::Ipv6(v6)) => {
+                if !v6.extensions().is_empty() {
                     return None;
                 }
+                let ip = v6.header();
+                payload = v6.payload().payload;
                 Net::Ipv6(Ipv6 {
-                    src: ip.source,
-                    dst: ip.destination,
-                    hop_limit: ip.hop_limit,
-                    traffic_class: ip.traffic_class,
-                    flow_label: ip.flow_label.value(),
-                    next_header: Some(ip.next_header.0),
+                    src: ip.source(),
+                    dst: ip.destination(),
+                    hop_limit: ip.hop_limit(),
+                    traffic_class: ip.traffic_class(),
+                    flow_label: ip.flow_label().value(),
+                    next_header: Some(ip.next_header().0),
                 })
             }
         };
-        buf.transport = match &headers.transport {
+        buf.transport = match &sliced.transport {
             None => None,
-            Some(TransportHeader::Tcp(tcp)) => {
+            Some(TransportSlice::Tcp(tcp)) => {
                 if tcp.header_len() != TcpHeader::MIN_LEN {
                     return None;
                 }
-                let flags = [
-                    tcp.fin, tcp.syn, tcp.rst, tcp.psh, tcp.ack, tcp.urg, tcp.ece, tcp.cwr, tcp.ns,
-                ]
-                .iter()
-                .enumerate()
-                .fold(0u16, |flags, (bit, &set)| flags | (u16::from(set) << bit));
+                payload = tcp.payload();
                 Some(Transport::Tcp(Tcp {
-                    sport: tcp.source_port,
-                    dport: tcp.destination_port,
-                    seq: tcp.sequence_number,
-                    ack_num: tcp.acknowledgment_number,
-                    window: tcp.window_size,
-                    flags,
+                    sport: tcp.source_port(),
+                    dport: tcp.destination_port(),
+                    seq: tcp.sequence_number(),
+                    ack_num: tcp.acknowledgment_number(),
+                    window: tcp.window_size(),
+                    flags: super::tcp_flags_of(tcp.slice()) & 0x1ff,
                     checksum: None,
                 }))
             }
-            Some(TransportHeader::Udp(udp)) => Some(Transport::Udp(Udp {
-                sport: udp.source_port,
-                dport: udp.destination_port,
-                checksum: None,
-            })),
-            Some(TransportHeader::Icmpv4(icmp)) => Some(Transport::Icmp(icmp_of(&icmp.to_bytes()))),
-            Some(TransportHeader::Icmpv6(icmp)) => Some(Transport::Icmp(icmp_of(&icmp.to_bytes()))),
-            Some(TransportHeader::Igmp(_)) => return None,
+            Some(TransportSlice::Udp(udp)) => {
+                payload = udp.payload();
+                Some(Transport::Udp(Udp {
+                    sport: udp.source_port(),
+                    dport: udp.destination_port(),
+                    checksum: None,
+                }))
+            }
+            Some(TransportSlice::Icmpv4(icmp)) => {
+                payload = icmp.payload();
+                Some(Transport::Icmp(icmp_of(icmp.slice())))
+            }
+            Some(TransportSlice::Icmpv6(icmp)) => {
+                payload = icmp.payload();
+                Some(Transport::Icmp(icmp_of(icmp.slice())))
+            }
+            Some(TransportSlice::Igmp(_)) => return None,
         };
-        buf.payload = headers.payload.slice().to_vec();
+        buf.payload = payload.to_vec();
         Some(buf)
     }
 

@@ -8,6 +8,7 @@ use std::net::IpAddr;
 
 use super::build::{Arp, Eth, Icmp, Net, PacketBuf, Tcp, Transport, Udp};
 use super::dns_message;
+use super::edit::{L4, Layout, Sums, settle};
 
 /// The TTL and hop limit of answers, Linux's default.
 const TTL: u8 = 64;
@@ -46,6 +47,45 @@ pub fn icmp_echo_reply(request: &PacketBuf) -> Result<PacketBuf, String> {
         }
         _ => Err("the packet is not an ICMP or ICMPv6 echo request".into()),
     }
+}
+
+/// The same echo reply made from the request's bytes where they lie, for a request over
+/// Ethernet: the fields that change are written in place and the checksums computed, with
+/// no taking apart and putting together. IP options and extension headers are kept, and
+/// link-layer padding is left behind. `None` when the bytes are not a whole echo request.
+pub fn icmp_echo_reply_in_place(data: &[u8], layout: &Layout) -> Option<Vec<u8>> {
+    let (ip, l4) = (layout.ip?, layout.l4?);
+    let (request, reply) = match l4.kind {
+        L4::Icmp if !ip.v6 => (8, 0),
+        L4::Icmp6 if ip.v6 => (128, 129),
+        _ => return None,
+    };
+    if !layout.eth || data.get(l4.at)? != &request || data.get(l4.at + 1)? != &0 {
+        return None;
+    }
+    let end = if ip.v6 {
+        ip.at + 40 + usize::from(u16::from_be_bytes([*data.get(ip.at + 4)?, *data.get(ip.at + 5)?]))
+    } else {
+        ip.at + usize::from(u16::from_be_bytes([*data.get(ip.at + 2)?, *data.get(ip.at + 3)?]))
+    };
+    if end > data.len() || end < l4.at + 8 {
+        return None;
+    }
+    let mut out = data[..end].to_vec();
+    out.copy_within(0..6, 6);
+    out[..6].copy_from_slice(&data[6..12]);
+    let (src, len) = if ip.v6 { (ip.at + 8, 16) } else { (ip.at + 12, 4) };
+    out.copy_within(src..src + len, src + len);
+    out[src..src + len].copy_from_slice(&data[src + len..src + 2 * len]);
+    if ip.v6 {
+        out[ip.at + 7] = TTL;
+    } else {
+        out[ip.at + 8] = TTL;
+        out[ip.at + 4..ip.at + 6].fill(0);
+    }
+    out[l4.at] = reply;
+    settle(&mut out, layout, Sums::BOTH, Sums::default());
+    Some(out)
 }
 
 /// The ARP reply to a request: `mac` is at the address asked for (RFC 826).
@@ -183,6 +223,48 @@ mod tests {
         assert_eq!(
             arp_reply(&segment(0x002, b""), [0; 6]).unwrap_err(),
             "the packet is not an ARP request"
+        );
+    }
+
+    #[test]
+    fn an_echo_reply_made_in_place_is_the_one_built_for_both_ip_versions() {
+        for ipv6 in [false, true] {
+            let mut request = crate::decode::build::test_syn();
+            if ipv6 {
+                request.net = Net::Ipv6(crate::decode::build::Ipv6 {
+                    src: [0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7],
+                    dst: [0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+                    hop_limit: 3,
+                    ..Default::default()
+                });
+            }
+            let kind = if ipv6 { 128 } else { 8 };
+            request.transport =
+                Some(Transport::Icmp(Icmp { kind, id: 7, seq: 9, ..Icmp::default() }));
+            request.payload = b"ping data".to_vec();
+            let mut bytes = request.emit();
+            // Ethernet padding after the IP packet is not answered.
+            bytes.extend_from_slice(&[0; 6]);
+            let frame = crate::source::Frame {
+                ts: crate::source::Timestamp::default(),
+                link: crate::source::LinkType::ETHERNET,
+                orig_len: bytes.len() as u32,
+                data: &bytes,
+            };
+            let layout = Layout::of(&crate::decode::Packet::new(frame));
+            let in_place = icmp_echo_reply_in_place(&bytes, &layout).unwrap();
+            assert_eq!(in_place, icmp_echo_reply(&request).unwrap().emit(), "IPv6: {ipv6}");
+        }
+        let syn = crate::decode::build::test_syn().emit();
+        let frame = crate::source::Frame {
+            ts: crate::source::Timestamp::default(),
+            link: crate::source::LinkType::ETHERNET,
+            orig_len: syn.len() as u32,
+            data: &syn,
+        };
+        assert_eq!(
+            icmp_echo_reply_in_place(&syn, &Layout::of(&crate::decode::Packet::new(frame))),
+            None
         );
     }
 

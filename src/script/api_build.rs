@@ -24,6 +24,12 @@ pub fn register(engine: &mut Engine) {
         Ok(packet_of(&built))
     });
     engine.register_fn("icmp_echo_reply", |request: &mut ScriptPacket| {
+        let (link, _, data) = request.frame_parts();
+        if link == crate::source::LinkType::ETHERNET {
+            if let Some(bytes) = reply::icmp_echo_reply_in_place(data, &request.layout()) {
+                return Ok(ScriptPacket::built(link, bytes));
+            }
+        }
         answer("icmp_echo_reply", request, reply::icmp_echo_reply)
     });
     engine.register_fn("tcp_reset", |request: &mut ScriptPacket| {
@@ -60,7 +66,7 @@ pub(super) fn answer(
 
 /// A script packet holding what `built` emits.
 pub fn packet_of(built: &PacketBuf) -> ScriptPacket {
-    ScriptPacket::built(built.link(), &built.emit())
+    ScriptPacket::built(built.link(), built.emit())
 }
 
 /// Builds the packet a `packet()` map describes.

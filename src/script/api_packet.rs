@@ -134,9 +134,10 @@ impl ScriptPacket {
     }
 
     /// A packet built by a script: not a frame that was read.
-    pub fn built(link: LinkType, data: &[u8]) -> ScriptPacket {
-        let frame = Frame { ts: Timestamp::default(), link, orig_len: data.len() as u32, data };
-        let mut inner = Inner::new(&frame, 0, data.to_vec());
+    pub fn built(link: LinkType, data: Vec<u8>) -> ScriptPacket {
+        let frame =
+            Frame { ts: Timestamp::default(), link, orig_len: data.len() as u32, data: &[] };
+        let mut inner = Inner::new(&frame, 0, data);
         inner.edited = true;
         ScriptPacket(Arc::new(inner))
     }
@@ -199,7 +200,7 @@ impl ScriptPacket {
     }
 
     /// Where the layers lie in the bytes.
-    pub(super) fn layout(&self) -> Layout {
+    pub fn layout(&self) -> Layout {
         self.0.layout.unwrap_or_else(|| self.core().layout)
     }
 

@@ -27,13 +27,13 @@ pub struct Host {
     /// Whether the running script may wait on sockets: in `hark run`, not in capture hooks.
     pub can_wait: bool,
     /// Sends made with nowhere to send them, by script file name.
-    pub unsent: HashMap<String, u64>,
+    pub unsent: HashMap<Arc<str>, u64>,
     /// Packets each script may send in a second of packet time (`--send-rate`), if bounded.
     pub send_rate: Option<u64>,
     /// Per script: the second of packet time it last sent in, and how many it sent then.
-    sent_in_second: HashMap<String, (i64, u64)>,
+    sent_in_second: HashMap<Arc<str>, (i64, u64)>,
     /// Sends over the rate, dropped, by script file name.
-    pub over_rate: HashMap<String, u64>,
+    pub over_rate: HashMap<Arc<str>, u64>,
 }
 
 impl Host {
@@ -53,22 +53,26 @@ impl Host {
     pub fn send(&mut self, link: crate::source::LinkType, data: Vec<u8>, now: f64) {
         if let Some(rate) = self.send_rate {
             let second = now.floor() as i64;
-            let entry = self.sent_in_second.entry(self.script.to_string()).or_insert((second, 0));
+            // Looked up by the name before an entry is made: a send allocates nothing.
+            if !self.sent_in_second.contains_key(&self.script) {
+                self.sent_in_second.insert(Arc::clone(&self.script), (second, 0));
+            }
+            let Some(entry) = self.sent_in_second.get_mut(&self.script) else { return };
             if entry.0 != second {
                 *entry = (second, 0);
             }
             if entry.1 >= rate {
-                *self.over_rate.entry(self.script.to_string()).or_default() += 1;
+                *self.over_rate.entry(Arc::clone(&self.script)).or_default() += 1;
                 self.pending.store(true, Ordering::Release);
                 return;
             }
             entry.1 += 1;
         }
         if self.can_send {
-            let script = self.script.to_string();
+            let script = Arc::clone(&self.script);
             self.events.push(Event::Sent(Sent { script, link, data }));
         } else {
-            *self.unsent.entry(self.script.to_string()).or_default() += 1;
+            *self.unsent.entry(Arc::clone(&self.script)).or_default() += 1;
         }
         self.pending.store(true, Ordering::Release);
     }
