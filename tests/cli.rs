@@ -42,6 +42,15 @@ fn reads_the_sample_and_counts() {
     let first = stdout.lines().next().unwrap();
     assert_eq!(first, "10:00:00.000000 ARP, Request who-has 198.18.0.1 tell 198.18.0.7, length 28");
     assert!(stdout.contains(" [|tcp]\n"), "the cut packet is marked: {stdout}");
+    // tcpdump's -nn, as typed, prints the same.
+    for flags in [&["-nn"][..], &["-n", "-n"], &["-n"]] {
+        let mut args = flags.to_vec();
+        let path = sample();
+        args.extend(["-r", &path]);
+        let again = util::run(&args);
+        assert_eq!(again.status.code(), Some(0), "{flags:?}: {}", stderr_of(&again));
+        assert_eq!(again.stdout, out.stdout, "{flags:?}");
+    }
 }
 
 #[test]

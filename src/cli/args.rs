@@ -55,9 +55,9 @@ pub struct Args {
     #[arg(long = "snaplen", value_name = "N")]
     pub snaplen: Option<u32>,
 
-    /// Accepted for habit: hark never resolves names
-    #[arg(short = 'n')]
-    pub numeric: bool,
+    /// Accepted for habit, once or as tcpdump's -nn: hark never resolves names
+    #[arg(short = 'n', action = clap::ArgAction::Count)]
+    pub numeric: u8,
 
     /// Accepted for habit: output is flushed whenever hark waits for input
     #[arg(short = 'l')]
