@@ -13,7 +13,7 @@ use crate::output::{self, Mode, Outputs};
 use crate::script::Chain;
 use crate::source::LinkType;
 
-/// Runs a script's main() once, with no capture: crafting packets and sending them.
+/// Runs a script's main() once, with no capture: crafting packets, sending them, talking to servers over TCP and UDP.
 #[derive(Debug, Parser)]
 #[command(
     name = "hark run",
@@ -26,7 +26,7 @@ pub struct RunArgs {
     #[arg(value_name = "SCRIPT")]
     pub script: PathBuf,
 
-    /// Write the packets the script sends as a pcap file
+    /// Write the packets the script sends as a pcap file (pcapng if FILE ends in .pcapng)
     #[arg(short = 'w', value_name = "FILE")]
     pub write: Option<PathBuf>,
 

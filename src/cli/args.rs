@@ -19,7 +19,7 @@ pub struct Args {
     #[arg(short = 'r', value_name = "FILE")]
     pub read: Option<String>,
 
-    /// Write the packets that come out as a pcap file (`-` for standard output)
+    /// Write the packets that come out (as scripts left them) as a pcap file, pcapng if FILE ends in .pcapng (`-` for standard output)
     #[arg(short = 'w', value_name = "FILE")]
     pub write: Option<PathBuf>,
 
@@ -71,7 +71,7 @@ pub struct Args {
     #[arg(long = "no-reload")]
     pub no_reload: bool,
 
-    /// Write every packet scripts send() to FILE, as pcap
+    /// Write every packet scripts send() to FILE, as pcap (pcapng if FILE ends in .pcapng)
     #[arg(long = "replies", value_name = "FILE")]
     pub replies: Option<PathBuf>,
 
