@@ -113,20 +113,7 @@ fn crafted_packets_have_good_checksums_and_their_fields_by_tshark() {
         "arp.dst.proto_ipv4",
         "vlan.id",
     ];
-    let mut args: Vec<String> = ["-r", dir.path().join("sent.pcap").to_str().unwrap()]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    for pref in ["ip.check_checksum:TRUE", "tcp.check_checksum:TRUE", "udp.check_checksum:TRUE"] {
-        args.extend(["-o".to_string(), pref.to_string()]);
-    }
-    args.extend(["-T", "fields", "-E", "separator=|"].map(String::from));
-    for field in fields {
-        args.extend(["-e".to_string(), field.to_string()]);
-    }
-    let out = Command::new("tshark").args(&args).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = util::tshark_fields(&dir.path().join("sent.pcap"), &fields);
     // Checksum status: 1 is good, 0 bad; tshark always checks ICMP's and ICMPv6's.
     let expected = "\
 eth:ethertype:ip:tcp|1|1||||198.18.0.7|198.18.0.9|64|0x0001|0x00||20|22|0|0|0x0002|8192||||||||||

@@ -2,7 +2,6 @@
 //! from `dns_reply()` over UDP and TCP, IPv4 and IPv6 (held to tshark's decode and
 //! Scapy's `answers()`), `dns(blob)`, and answers rewritten in responses passing through.
 
-use std::path::Path;
 use std::process::Command;
 
 use crate::util;
@@ -68,20 +67,6 @@ fn answered() -> (tempfile::TempDir, String) {
     (dir, said)
 }
 
-fn tshark(capture: &Path, fields: &[&str]) -> String {
-    let mut args: Vec<String> = vec!["-r".into(), capture.to_str().unwrap().into()];
-    for pref in ["ip.check_checksum:TRUE", "tcp.check_checksum:TRUE", "udp.check_checksum:TRUE"] {
-        args.extend(["-o".to_string(), pref.to_string()]);
-    }
-    args.extend(["-T", "fields", "-E", "separator=|", "-E", "aggregator=,"].map(String::from));
-    for field in fields {
-        args.extend(["-e".to_string(), field.to_string()]);
-    }
-    let out = Command::new("tshark").args(&args).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
 const FIELDS: [&str; 13] = [
     "ip.dst",
     "ipv6.dst",
@@ -105,7 +90,7 @@ fn replies_answer_each_query_by_tshark() {
     }
     let (dir, said) = answered();
     assert!(said.contains("9 false mx.lab.example 15 0 0 0"), "dns() of a query: {said}");
-    let text = tshark(&dir.path().join("replies.pcap"), &FIELDS);
+    let text = util::tshark_fields(&dir.path().join("replies.pcap"), &FIELDS);
     let expected = "\
 198.18.0.7||40000||1||0x0001|1|0|h1.lab.example|1|198.18.0.10|
 198.18.0.7||40001||1||0x0002|1|0|H1.lab.example|1||2001:db8::10
@@ -195,7 +180,7 @@ fn answers_rewritten_in_passing_responses_read_back_with_good_checksums() {
     let logs: Vec<&str> = stdout.lines().filter(|l| l.contains("spoof.rhai")).collect();
     assert_eq!(logs.len(), 2, "{stdout}");
     assert!(logs.iter().all(|l| l.ends_with("2 [\"198.18.0.99\", \"198.18.0.98\"]")), "{stdout}");
-    let text = tshark(&out, &FIELDS);
+    let text = util::tshark_fields(&out, &FIELDS);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 6);
     assert_eq!(

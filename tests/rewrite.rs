@@ -2,7 +2,6 @@
 //! checksum verdicts and decode and to the bytes Scapy makes with the same edits; packets
 //! no script edited are written as read; bad writes are errors naming field and value.
 
-use std::path::Path;
 use std::process::Command;
 
 use crate::util;
@@ -106,22 +105,6 @@ fn rewritten() -> tempfile::TempDir {
     dir
 }
 
-/// tshark's fields of every packet of `capture`, one `|`-separated line each, with every
-/// checksum checked.
-fn tshark_fields(capture: &Path, fields: &[&str]) -> String {
-    let mut args: Vec<String> = vec!["-r".into(), capture.to_str().unwrap().into()];
-    for pref in ["ip.check_checksum:TRUE", "tcp.check_checksum:TRUE", "udp.check_checksum:TRUE"] {
-        args.extend(["-o".to_string(), pref.to_string()]);
-    }
-    args.extend(["-T", "fields", "-E", "separator=|"].map(String::from));
-    for field in fields {
-        args.extend(["-e".to_string(), field.to_string()]);
-    }
-    let out = Command::new("tshark").args(&args).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
 #[test]
 fn rewritten_packets_have_good_checksums_and_the_fields_set_by_tshark() {
     if !util::have_for(
@@ -164,7 +147,7 @@ fn rewritten_packets_have_good_checksums_and_the_fields_set_by_tshark() {
         "arp.opcode",
         "arp.dst.hw_mac",
     ];
-    let text = tshark_fields(&dir.path().join("out.pcap"), &fields);
+    let text = util::tshark_fields(&dir.path().join("out.pcap"), &fields);
     // Checksum status: 1 is good, 0 bad. Packet 8's TCP checksum was set on purpose.
     let z = "00:00:00:00:00:00";
     let expected = format!(
@@ -342,7 +325,8 @@ fn a_packet_cut_short_gets_its_ip_checksum_right_and_keeps_what_was_captured() {
     let (s, o) = (script.to_str().unwrap(), out.to_str().unwrap());
     let run = util::run(&["-q", "-r", c, "-s", s, "-w", o]);
     assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
-    let text = tshark_fields(&out, &["ip.checksum.status", "ip.ttl", "frame.cap_len", "frame.len"]);
+    let text =
+        util::tshark_fields(&out, &["ip.checksum.status", "ip.ttl", "frame.cap_len", "frame.len"]);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 6, "the untagged IPv4 packets: {text}");
     assert!(lines.iter().all(|l| l.starts_with("1|9|")), "{text}");

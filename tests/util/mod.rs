@@ -172,3 +172,20 @@ pub fn pcap_records(path: &Path) -> Vec<Vec<u8>> {
     }
     out
 }
+
+/// tshark's fields of every packet of `capture`, one `|`-separated line each (several
+/// values of one field joined by `,`), with the IP, TCP and UDP checksums checked (tshark
+/// always checks ICMP's and ICMPv6's).
+pub fn tshark_fields(capture: &Path, fields: &[&str]) -> String {
+    let mut args: Vec<String> = vec!["-r".into(), capture.to_str().unwrap().into()];
+    for pref in ["ip.check_checksum:TRUE", "tcp.check_checksum:TRUE", "udp.check_checksum:TRUE"] {
+        args.extend(["-o".to_string(), pref.to_string()]);
+    }
+    args.extend(["-T", "fields", "-E", "separator=|", "-E", "aggregator=,"].map(String::from));
+    for field in fields {
+        args.extend(["-e".to_string(), field.to_string()]);
+    }
+    let out = Command::new("tshark").args(&args).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
