@@ -93,11 +93,11 @@ pub fn is_dns_port(port: u16) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A query for example.com, type A, as `dig` sends it (without EDNS).
-    static QUERY: [u8; 29] = [
+    pub(crate) static QUERY: [u8; 29] = [
         0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 7, b'e', b'x',
         b'a', b'm', b'p', b'l', b'e', 3, b'c', b'o', b'm', 0, 0x00, 0x01, 0x00, 0x01,
     ];

@@ -127,11 +127,7 @@ fn records<'a>(name: &Name<'a>, qtype: QTYPE, addresses: &[IpAddr]) -> Vec<Resou
 mod tests {
     use super::*;
 
-    /// `dig +noedns @… example.com A` with id 0x1234: the query `dns.rs`'s tests read.
-    static DIG_QUERY: [u8; 29] = [
-        0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 7, b'e', b'x',
-        b'a', b'm', b'p', b'l', b'e', 3, b'c', b'o', b'm', 0, 0x00, 0x01, 0x00, 0x01,
-    ];
+    use crate::decode::dns::tests::QUERY as DIG_QUERY;
 
     #[test]
     fn a_query_is_what_dig_sends() {
