@@ -124,18 +124,12 @@ fn set_answers(pkt: &mut ScriptPacket, edited: &Map) -> Outcome<()> {
         return Ok(());
     }
     let addrs = addresses("pkt.dns.answers", answers)?;
-    let (_, bytes) = pkt.wire();
-    let frame = crate::source::Frame {
-        ts: crate::source::Timestamp::default(),
-        link: pkt.frame_parts().0,
-        orig_len: bytes.len() as u32,
-        data: &bytes,
-    };
-    let view = crate::decode::Packet::new(frame);
+    let view = pkt.view();
     let message = view.dns_message().ok_or("pkt.dns.answers: the packet carries no DNS message")?;
     let over_tcp = matches!(view.layers().transport, crate::decode::Transport::Tcp(_));
     let written = dns_message::with_answers(message, &addrs)
         .map_err(|e| format!("pkt.dns.answers = {answers}: {e}"))?;
+    drop(view);
     let payload: Blob = if over_tcp {
         let len = u16::try_from(written.len())
             .map_err(|_| "pkt.dns.answers: the response is too long")?;

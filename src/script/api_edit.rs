@@ -130,7 +130,11 @@ pub fn apply(pkt: &mut ScriptPacket, field: Field) -> Outcome {
         let be32 = |v: u32| ArrayVec::from_iter(v.to_be_bytes());
         let byte = |v: u8| ArrayVec::from_iter([v]);
         let mac = |m: [u8; 6]| ArrayVec::from_iter(m);
-        let ip4 = || ip.filter(|i| !i.v6).ok_or_else(|| failed(ip_missing(ip, "IPv4")));
+        let ip4 = || match ip {
+            Some(i) if !i.v6 => Ok(i),
+            Some(_) => Err(failed("IPv6 has no such field")),
+            None => Err(failed("the packet has no IPv4 header")),
+        };
         let any_ip = || ip.ok_or_else(|| failed("the packet has no IP header"));
         let l4_of = |kinds: &[edit::L4], what: &str| {
             l4.filter(|l| kinds.contains(&l.kind))
@@ -236,13 +240,6 @@ pub fn apply(pkt: &mut ScriptPacket, field: Field) -> Outcome {
 }
 
 const CUT: &str = "the capture cut the packet short before this field";
-
-fn ip_missing(ip: Option<edit::IpAt>, want: &str) -> &'static str {
-    match (ip, want) {
-        (Some(i), "IPv4") if i.v6 => "IPv6 has no such field",
-        _ => "the packet has no IPv4 header",
-    }
-}
 
 /// A number that must fit `bits`, or an error naming the field and the value.
 fn number(name: &str, value: &Dynamic, max: u64) -> Result<u64, Box<EvalAltResult>> {

@@ -17,6 +17,13 @@ use crate::decode::summary::{push_ip, push_mac};
 use crate::decode::{Packet, ProtoName, Transport};
 use crate::source::{Frame, LinkType, Timestamp};
 
+/// The empty packet a hook's parameter holds between calls, shared.
+static IDLE: LazyLock<ScriptPacket> = LazyLock::new(|| {
+    let frame =
+        Frame { ts: Timestamp::default(), link: LinkType::ETHERNET, orig_len: 0, data: &[] };
+    ScriptPacket::new(&frame, 0)
+});
+
 /// A packet handed to a script.
 #[derive(Clone)]
 pub struct ScriptPacket(Arc<Inner>);
@@ -168,7 +175,7 @@ impl ScriptPacket {
 
     /// Whether this is the empty packet [`ScriptPacket::idle`] hands out.
     pub fn is_idle(&self) -> bool {
-        self.0.data.is_empty() && self.0.number == 0 && !self.0.edited
+        Arc::ptr_eq(&self.0, &IDLE.0)
     }
 
     /// The bytes, to change, and where their layers lie; `moves` when the edit inserts or
@@ -222,15 +229,6 @@ impl ScriptPacket {
 
     /// A packet with nothing in it, shared: what a hook's parameter holds between calls.
     pub fn idle() -> ScriptPacket {
-        static IDLE: LazyLock<ScriptPacket> = LazyLock::new(|| {
-            let frame = Frame {
-                ts: Timestamp::default(),
-                link: LinkType::ETHERNET,
-                orig_len: 0,
-                data: &[],
-            };
-            ScriptPacket::new(&frame, 0)
-        });
         IDLE.clone()
     }
 
@@ -249,7 +247,7 @@ impl ScriptPacket {
         ScriptPacket::new(frame, number)
     }
 
-    fn view(&self) -> Packet<'_> {
+    pub(super) fn view(&self) -> Packet<'_> {
         let i = &self.0;
         Packet::new(Frame { ts: i.ts, link: i.link, orig_len: i.orig_len, data: &i.data })
     }

@@ -53,11 +53,7 @@ impl Host {
     pub fn send(&mut self, link: crate::source::LinkType, data: Vec<u8>, now: f64) {
         if let Some(rate) = self.send_rate {
             let second = now.floor() as i64;
-            // Looked up by the name before an entry is made: a send allocates nothing.
-            if !self.sent_in_second.contains_key(&self.script) {
-                self.sent_in_second.insert(Arc::clone(&self.script), (second, 0));
-            }
-            let Some(entry) = self.sent_in_second.get_mut(&self.script) else { return };
+            let entry = self.sent_in_second.entry(Arc::clone(&self.script)).or_insert((second, 0));
             if entry.0 != second {
                 *entry = (second, 0);
             }
