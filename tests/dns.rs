@@ -45,8 +45,7 @@ fn answered() -> (tempfile::TempDir, String) {
     std::fs::write(&make, QUERIES).unwrap();
     std::fs::write(&answer, ANSWER).unwrap();
     let (queries, replies) = (dir.path().join("queries.pcap"), dir.path().join("replies.pcap"));
-    let made = util::run(&["run", make.to_str().unwrap(), "-w", queries.to_str().unwrap()]);
-    assert_eq!(made.status.code(), Some(0), "{}", String::from_utf8_lossy(&made.stderr));
+    let made = util::run_ok(&["run", make.to_str().unwrap(), "-w", queries.to_str().unwrap()]);
     let run = util::run(&[
         "-q",
         "-r",

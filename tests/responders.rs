@@ -64,8 +64,7 @@ fn the_shipped_responders_answer_what_they_should_by_scapy() {
     let make = dir.path().join("requests.rhai");
     std::fs::write(&make, REQUESTS).unwrap();
     let (requests, replies) = (dir.path().join("requests.pcap"), dir.path().join("replies.pcap"));
-    let made = util::run(&["run", make.to_str().unwrap(), "-w", requests.to_str().unwrap()]);
-    assert_eq!(made.status.code(), Some(0), "{}", String::from_utf8_lossy(&made.stderr));
+    util::run_ok(&["run", make.to_str().unwrap(), "-w", requests.to_str().unwrap()]);
     let scripts = util::root().join("scripts");
     let script = |name: &str| scripts.join(name).to_str().unwrap().to_string();
     let (ping, reset, dns) =
@@ -131,10 +130,9 @@ fn lower_ttl_passes_packets_one_hop_on_with_good_checksums_by_tshark() {
     )
     .unwrap();
     let (input, output) = (dir.path().join("in.pcap"), dir.path().join("out.pcap"));
-    let made = util::run(&["run", make.to_str().unwrap(), "-w", input.to_str().unwrap()]);
-    assert_eq!(made.status.code(), Some(0), "{}", String::from_utf8_lossy(&made.stderr));
+    util::run_ok(&["run", make.to_str().unwrap(), "-w", input.to_str().unwrap()]);
     let script = util::root().join("scripts/lower_ttl.rhai");
-    let run = util::run(&[
+    util::run_ok(&[
         "-q",
         "-r",
         input.to_str().unwrap(),
@@ -143,7 +141,6 @@ fn lower_ttl_passes_packets_one_hop_on_with_good_checksums_by_tshark() {
         "-w",
         output.to_str().unwrap(),
     ]);
-    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
     let out = Command::new("tshark")
         .args(["-r", output.to_str().unwrap(), "-o", "ip.check_checksum:TRUE", "-T", "fields"])
         .args(["-e", "ip.ttl", "-e", "ipv6.hlim", "-e", "ip.checksum.status"])

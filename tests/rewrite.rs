@@ -88,9 +88,8 @@ fn rewritten() -> tempfile::TempDir {
     std::fs::write(&requests, REQUESTS).unwrap();
     std::fs::write(&rewrite, REWRITE).unwrap();
     let (input, output) = (dir.path().join("in.pcap"), dir.path().join("out.pcap"));
-    let made = util::run(&["run", requests.to_str().unwrap(), "-w", input.to_str().unwrap()]);
-    assert_eq!(made.status.code(), Some(0), "{}", String::from_utf8_lossy(&made.stderr));
-    let run = util::run(&[
+    util::run_ok(&["run", requests.to_str().unwrap(), "-w", input.to_str().unwrap()]);
+    let run = util::run_ok(&[
         "-q",
         "-r",
         input.to_str().unwrap(),
@@ -99,7 +98,6 @@ fn rewritten() -> tempfile::TempDir {
         "-w",
         output.to_str().unwrap(),
     ]);
-    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
     let said = String::from_utf8_lossy(&run.stderr);
     assert!(!said.contains("rewrite.rhai"), "the script erred: {said}");
     dir
@@ -282,7 +280,7 @@ fn a_returned_packet_takes_the_place_of_the_one_read_for_later_scripts_and_outpu
     )
     .unwrap();
     let out = dir.path().join("swapped.pcap");
-    let run = util::run(&[
+    let run = util::run_ok(&[
         "-r",
         input.to_str().unwrap(),
         "-s",
@@ -293,7 +291,6 @@ fn a_returned_packet_takes_the_place_of_the_one_read_for_later_scripts_and_outpu
         out.to_str().unwrap(),
         "icmp or udp port 2",
     ]);
-    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
     let text = String::from_utf8(run.stdout).unwrap();
     let logs: Vec<&str> = text.lines().filter(|l| l.contains("20-see.rhai")).collect();
     assert_eq!(logs.len(), 2, "{text}");
@@ -317,14 +314,12 @@ fn a_packet_cut_short_gets_its_ip_checksum_right_and_keeps_what_was_captured() {
     let dir = rewritten();
     let (input, cut) = (dir.path().join("in.pcap"), dir.path().join("cut.pcap"));
     let (i, c) = (input.to_str().unwrap(), cut.to_str().unwrap());
-    let run = util::run(&["-q", "-r", i, "-w", c, "--snaplen", "40", "ip"]);
-    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    util::run_ok(&["-q", "-r", i, "-w", c, "--snaplen", "40", "ip"]);
     let script = dir.path().join("ttl.rhai");
     std::fs::write(&script, "fn on_packet(pkt) { pkt.ip.ttl = 9; pkt.tcp?.dport = 1; }").unwrap();
     let out = dir.path().join("out-cut.pcap");
     let (s, o) = (script.to_str().unwrap(), out.to_str().unwrap());
-    let run = util::run(&["-q", "-r", c, "-s", s, "-w", o]);
-    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    util::run_ok(&["-q", "-r", c, "-s", s, "-w", o]);
     let text =
         util::tshark_fields(&out, &["ip.checksum.status", "ip.ttl", "frame.cap_len", "frame.len"]);
     let lines: Vec<&str> = text.lines().collect();

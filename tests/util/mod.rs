@@ -19,6 +19,18 @@ pub fn run(args: &[&str]) -> Output {
     hark().args(args).output().expect("hark runs")
 }
 
+/// Runs `hark` with `args` and returns its output, which must be a success (exit 0).
+pub fn run_ok(args: &[&str]) -> Output {
+    let out = run(args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "hark {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// The repository root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
