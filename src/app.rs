@@ -7,17 +7,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::cli::config::{Config, OutputChoice};
+use crate::cli::config::{Config, Input, OutputChoice};
 use crate::decode::Packet;
 use crate::error::Error;
 use crate::event::Event;
 use crate::filter::Filter;
+use crate::inject::Injector;
 use crate::output::eve::AlertPlace;
 use crate::output::pcap_writer::PcapWriter;
 use crate::output::stats::ScriptCounts;
 use crate::output::{self, Mode, Outputs};
 use crate::script::{Chain, Verdict};
-use crate::source::{FileSource, Frame, LinkType, Source};
+use crate::source::{FileSource, Frame, LinkType, LiveSource, Source};
 
 /// How often (in packets) the loop looks at the clock, the stop flag and the progress bar.
 const CHECK_EVERY: u64 = 256;
@@ -29,6 +30,8 @@ pub struct Summary {
     pub packets: u64,
     /// Packets read from the source.
     pub read: u64,
+    /// A live capture's kernel counters: packets its filter accepted, and those dropped.
+    pub kernel: Option<(u64, u64)>,
     /// Link types the filter could not be compiled for; their packets did not match.
     pub refused: Vec<(LinkType, crate::filter::Error)>,
     /// Frames `-w` left out because pcap holds one link type per file.
@@ -45,7 +48,28 @@ pub fn run(mut config: Config) -> Result<Summary, Error> {
         let _ = signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&stop));
         let _ = signal_hook::flag::register(signal, Arc::clone(&stop));
     }
-    let mut source = FileSource::open(&config.input, &mut || true)?;
+    let (mut source, injector): (Box<dyn Source>, Option<Injector>) = match &config.input {
+        Input::File(path) => (Box::new(FileSource::open(path, &mut || true)?), None),
+        Input::Live(options) => {
+            let mut live = LiveSource::open(options)?;
+            let injector = if config.inject {
+                let link = live.link_type().unwrap_or(LinkType::ETHERNET);
+                let injector = Injector::open(live.interface(), link).map_err(Error::Inject)?;
+                live.ignore_own(injector.own_frames());
+                Some(injector)
+            } else {
+                None
+            };
+            (Box::new(live), injector)
+        }
+    };
+    if let Some(user) = &config.user {
+        // Everything that needs root is open: the capture socket, its ring, the senders.
+        crate::sys::user::become_user(user).map_err(|e| Error::Privileges {
+            user: user.clone(),
+            why: crate::source::io_reason(&e),
+        })?;
+    }
     if let (Some(filter), Some(link)) = (config.filter.as_mut(), source.link_type()) {
         filter.prepare(link).map_err(|e| Error::Usage(format!("filter: {e}")))?;
     }
@@ -96,9 +120,15 @@ pub fn run(mut config: Config) -> Result<Summary, Error> {
             chain.allow_sending();
         }
     }
-    let progress = progress_bar(&source, lines_on_terminal);
+    if let Some(injector) = injector {
+        outputs.inject_to(injector);
+        if let Some(chain) = chain.as_mut() {
+            chain.allow_sending();
+        }
+    }
+    let progress = progress_bar(&*source, lines_on_terminal);
     let stages = Stages { filter: config.filter.as_mut(), chain: chain.as_mut() };
-    let result = pump(&mut source, outputs, stages, config.count, &stop, progress.as_ref());
+    let result = pump(&mut *source, outputs, stages, config.count, &stop, progress.as_ref());
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
@@ -141,6 +171,8 @@ struct Idle<'a, 'c> {
     /// An output error met while waiting, for the loop to stop on.
     flush_error: Option<Error>,
     stop: &'a AtomicBool,
+    /// Live input: `on_tick` follows the wall clock while the interface is quiet.
+    live: bool,
 }
 
 impl Idle<'_, '_> {
@@ -150,6 +182,13 @@ impl Idle<'_, '_> {
         if let Some(chain) = self.chain.as_deref_mut() {
             if chain.has_reloads() && self.flush_error.is_none() {
                 self.flush_error = reload(chain, &mut self.outputs).err();
+            }
+            if self.live && self.flush_error.is_none() {
+                let now = output::now();
+                if chain.between_packets(now.as_f64()) {
+                    let events = script_output(chain);
+                    self.flush_error = self.outputs.events(&events, AlertPlace::Time(now)).err();
+                }
             }
         }
         if self.flush_error.is_none() {
@@ -178,7 +217,8 @@ pub fn pump<S: Source + ?Sized>(
         outputs.events(&events, AlertPlace::Time(output::now()))?;
     }
     let mut last_ts = None;
-    let mut idle = Idle { outputs, chain, flush_error: None, stop };
+    let live = source.is_live();
+    let mut idle = Idle { outputs, chain, flush_error: None, stop, live };
     let outcome = loop {
         if count.is_some_and(|c| passed >= c) {
             break Ok(());
@@ -284,6 +324,11 @@ pub fn pump<S: Source + ?Sized>(
             })
             .collect();
     }
+    let kernel = source.kernel_counters();
+    if let Some((_, drops)) = kernel {
+        outputs.stats.kernel = kernel;
+        outputs.stats.dropped = drops;
+    }
     // Whatever stopped the loop, what was read is written before the error is reported.
     let finished = match &outcome {
         Err(Error::BrokenPipe) => Ok(()),
@@ -292,12 +337,18 @@ pub fn pump<S: Source + ?Sized>(
     outcome?;
     finished?;
     let refused = filter.map(|f| std::mem::take(&mut f.refused)).unwrap_or_default();
-    Ok(Summary { packets: passed, read: number, not_written: outputs.pcap_skipped(), refused })
+    Ok(Summary {
+        packets: passed,
+        read: number,
+        kernel,
+        not_written: outputs.pcap_skipped(),
+        refused,
+    })
 }
 
 /// A progress bar on standard error, when it is a terminal that lines are not going to.
-fn progress_bar(source: &FileSource, lines_on_terminal: bool) -> Option<ProgressBar> {
-    if !std::io::stderr().is_terminal() || lines_on_terminal {
+fn progress_bar(source: &dyn Source, lines_on_terminal: bool) -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() || lines_on_terminal || source.is_live() {
         return None;
     }
     let bar = match source.progress().1 {

@@ -21,6 +21,10 @@ pub enum Error {
     Scripts(Vec<String>),
     /// A script that failed while it ran (`hark run`): `file:line:col: message` (exit 1).
     Script(String),
+    /// The senders of `--inject` could not be opened: the whole line.
+    Inject(String),
+    /// `-Z USER` could not be done; hark refuses to go on with root.
+    Privileges { user: String, why: String },
 }
 
 impl Error {
@@ -46,7 +50,11 @@ impl Error {
         match self {
             Error::Usage(_) | Error::Scripts(_) => 2,
             Error::BrokenPipe => 0,
-            Error::Source(_) | Error::Output { .. } | Error::Script(_) => 1,
+            Error::Source(_)
+            | Error::Output { .. }
+            | Error::Script(_)
+            | Error::Inject(_)
+            | Error::Privileges { .. } => 1,
         }
     }
 }
@@ -68,6 +76,11 @@ impl fmt::Display for Error {
             // One line per script error, each read as its own "hark: script: ..." line.
             Error::Scripts(lines) => write!(f, "script: {}", lines.join("\nhark: script: ")),
             Error::Script(line) => write!(f, "script error: {line}"),
+            Error::Inject(line) => write!(f, "{line}"),
+            Error::Privileges { user, why } => write!(
+                f,
+                "cannot run as {user} (-Z): {why}; not going on with the privileges hark started with"
+            ),
         }
     }
 }

@@ -16,10 +16,12 @@ pub mod decode;
 pub mod error;
 pub mod event;
 pub mod filter;
+pub mod inject;
 pub mod output;
 pub mod run;
 pub mod sample;
 pub mod script;
 pub mod source;
+pub mod sys;
 
 pub use error::Error;

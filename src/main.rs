@@ -33,6 +33,10 @@ fn main() -> ExitCode {
         Ok(args) => args,
         Err(e) => return usage_error(&e),
     };
+    if args.list_interfaces {
+        let _ = write!(std::io::stdout().lock(), "{}", hark::source::list_interfaces());
+        return ExitCode::SUCCESS;
+    }
     let result = Config::from_args(args).and_then(hark::app::run);
     match result {
         Ok(summary) => {
@@ -45,6 +49,10 @@ fn main() -> ExitCode {
                     "{} packets captured ({} read)",
                     summary.packets, summary.read
                 );
+            }
+            if let Some((received, dropped)) = summary.kernel {
+                let _ = writeln!(stderr, "{received} packets received by filter");
+                let _ = writeln!(stderr, "{dropped} packets dropped by kernel");
             }
             for (link, e) in &summary.refused {
                 let _ = writeln!(

@@ -15,9 +15,41 @@ use clap::Parser;
     after_help = "Also: hark check PATH...  compiles scripts and their FILTERs and prints file:line:col: message per error.\n      hark run SCRIPT [-w FILE] [-- ARG...]  runs the script's main() once, writing what it sends to FILE."
 )]
 pub struct Args {
+    /// Capture live on IFACE (promiscuous unless -p)
+    #[arg(short = 'i', value_name = "IFACE", conflicts_with = "read")]
+    pub interface: Option<String>,
+
     /// Read packets from a pcap or pcapng file (`-` for standard input)
     #[arg(short = 'r', value_name = "FILE")]
     pub read: Option<String>,
+
+    /// List the interfaces hark can capture on (index, name, state, addresses) and exit
+    #[arg(short = 'D')]
+    pub list_interfaces: bool,
+
+    /// Do not put the interface into promiscuous mode
+    #[arg(short = 'p')]
+    pub no_promiscuous: bool,
+
+    /// Capture only packets received (in), sent (out), or both (inout, the default)
+    #[arg(short = 'Q', value_name = "DIRECTION", value_parser = ["in", "out", "inout"])]
+    pub direction: Option<String>,
+
+    /// The kernel's capture buffer, in KiB (default 32768)
+    #[arg(short = 'B', value_name = "KiB", value_parser = clap::value_parser!(u32).range(64..=4_194_304))]
+    pub buffer_kib: Option<u32>,
+
+    /// Hand packets over as they arrive rather than in batches of up to 10 ms
+    #[arg(long = "immediate-mode")]
+    pub immediate: bool,
+
+    /// Let scripts' send() put packets on the capture interface (layer 2, or a raw IP socket)
+    #[arg(long = "inject", requires = "interface")]
+    pub inject: bool,
+
+    /// Once the capture and raw sockets are open, give up root and run as USER
+    #[arg(short = 'Z', value_name = "USER")]
+    pub user: Option<String>,
 
     /// Write the packets that come out (as scripts left them) as a pcap file, pcapng if FILE ends in .pcapng (`-` for standard output)
     #[arg(short = 'w', value_name = "FILE")]
@@ -51,7 +83,7 @@ pub struct Args {
     #[arg(short = 'A', conflicts_with = "json")]
     pub ascii: bool,
 
-    /// Keep at most N bytes of each packet written with -w (0 means 262144)
+    /// Keep at most N bytes of each packet captured live or written with -w (0 means 262144)
     #[arg(long = "snaplen", value_name = "N")]
     pub snaplen: Option<u32>,
 

@@ -9,12 +9,13 @@ use crate::error::Error;
 use crate::filter::Filter;
 use crate::output::line::{Dump, LineSink};
 use crate::source::MAX_SNAPLEN;
+use crate::source::live::{Direction, LiveOptions};
 
 /// What a run does, checked.
 #[derive(Debug)]
 pub struct Config {
-    /// The capture to read (`-` is standard input).
-    pub input: String,
+    /// Where packets come from.
+    pub input: Input,
     pub write: Option<PathBuf>,
     pub count: Option<u64>,
     pub output: OutputChoice,
@@ -31,6 +32,18 @@ pub struct Config {
     /// Packets each script may send in a second of packet time.
     pub send_rate: u64,
     pub tick_every: f64,
+    /// Whether scripts' packets go out of the capture interface.
+    pub inject: bool,
+    /// The user to run as once the capture is open (`-Z`).
+    pub user: Option<String>,
+}
+
+/// Where packets come from.
+#[derive(Debug)]
+pub enum Input {
+    /// A capture file (`-` is standard input).
+    File(String),
+    Live(LiveOptions),
 }
 
 /// What goes to standard output.
@@ -44,11 +57,49 @@ pub enum OutputChoice {
 impl Config {
     /// Checks the flags.
     pub fn from_args(args: Args) -> Result<Config, Error> {
-        let Some(input) = args.read else {
-            return Err(Error::Usage(
-                "nothing to read: no capture given (use -r FILE, or -r - for standard input)"
-                    .into(),
-            ));
+        let live_only = [
+            (args.no_promiscuous, "-p"),
+            (args.direction.is_some(), "-Q"),
+            (args.buffer_kib.is_some(), "-B"),
+            (args.immediate, "--immediate-mode"),
+        ];
+        if args.interface.is_none() {
+            if let Some((_, flag)) = live_only.iter().find(|(given, _)| *given) {
+                return Err(Error::Usage(format!(
+                    "{flag} applies to live capture: give an interface with -i IFACE"
+                )));
+            }
+        }
+        let snaplen = match args.snaplen {
+            Some(0) => Some(MAX_SNAPLEN),
+            Some(n) if n > MAX_SNAPLEN => {
+                return Err(Error::Usage(format!(
+                    "--snaplen {n}: too large (at most {MAX_SNAPLEN}, or 0 for that)"
+                )));
+            }
+            other => other,
+        };
+        let input = match (args.read, args.interface) {
+            (Some(path), _) => Input::File(path),
+            (None, Some(interface)) => Input::Live(LiveOptions {
+                interface,
+                promiscuous: !args.no_promiscuous,
+                direction: match args.direction.as_deref() {
+                    Some("in") => Direction::In,
+                    Some("out") => Direction::Out,
+                    _ => Direction::InOut,
+                },
+                buffer_kib: args.buffer_kib,
+                immediate: args.immediate,
+                snaplen,
+                kernel_filter: None,
+            }),
+            (None, None) => {
+                return Err(Error::Usage(
+                    "nothing to read: no capture given (use -i IFACE, -r FILE, or -r - for standard input)"
+                        .into(),
+                ));
+            }
         };
         let to_stdout = args.write.as_deref().is_some_and(|p| p.as_os_str() == "-");
         if to_stdout && args.json {
@@ -68,15 +119,6 @@ impl Config {
             };
             let options = LineOptions { link_header: args.link_header, verbose: args.verbose };
             OutputChoice::Lines(LineSink { options, dump })
-        };
-        let snaplen = match args.snaplen {
-            Some(0) => Some(MAX_SNAPLEN),
-            Some(n) if n > MAX_SNAPLEN => {
-                return Err(Error::Usage(format!(
-                    "--snaplen {n}: too large (at most {MAX_SNAPLEN}, or 0 for that)"
-                )));
-            }
-            other => other,
         };
         let filter = filter(&args.expression, args.filter_file.as_deref())?;
         for path in &args.scripts {
@@ -111,6 +153,8 @@ impl Config {
             send_rate: args.send_rate,
             alerts: args.alerts,
             tick_every: args.tick_every,
+            inject: args.inject,
+            user: args.user,
         })
     }
 }
@@ -181,5 +225,18 @@ mod tests {
     fn reading_needs_a_source() {
         let Err(Error::Usage(msg)) = config(&[]) else { panic!("expected a usage error") };
         assert!(msg.contains("-r FILE"));
+    }
+
+    #[test]
+    fn live_flags_need_an_interface() {
+        let Err(Error::Usage(msg)) = config(&["-r", "f", "-Q", "in"]) else {
+            panic!("expected a usage error")
+        };
+        assert!(msg.contains("-i IFACE"), "{msg}");
+        let c = config(&["-i", "veth0", "-p", "-Q", "out", "-B", "4096"]).unwrap();
+        let Input::Live(live) = c.input else { panic!("expected a live input") };
+        assert!(!live.promiscuous);
+        assert_eq!(live.direction, Direction::Out);
+        assert_eq!(live.buffer_kib, Some(4096));
     }
 }

@@ -227,6 +227,14 @@ pub fn write_stats(out: &mut Vec<u8>, clock: &mut Clock, ts: Timestamp, stats: &
         "\",\"event_type\":\"stats\",\"stats\":{{\"packets\":{},\"bytes\":{},\"dropped\":{},\"truncated\":{},\"alerts\":{}",
         stats.packets, stats.bytes, stats.dropped, stats.truncated, stats.alerts
     );
+    if let Some((sent, failed)) = stats.injected {
+        let _ = write!(out, ",\"injected\":{sent},\"inject_errors\":{failed}");
+    }
+    if let Some((packets, drops)) = stats.kernel {
+        // Suricata's names for the same counters.
+        let _ =
+            write!(out, ",\"capture\":{{\"kernel_packets\":{packets},\"kernel_drops\":{drops}}}");
+    }
     if !stats.scripts.is_empty() {
         out.extend_from_slice(b",\"scripts\":[");
         for (i, s) in stats.scripts.iter().enumerate() {

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use crate::decode::Packet;
 use crate::error::Error;
 use crate::event::Event;
+use crate::inject::Injector;
 use crate::source::{Frame, Timestamp};
 use line::LineSink;
 use pcap_writer::PcapWriter;
@@ -46,6 +47,10 @@ pub struct Outputs {
     pcap: Option<PcapWriter>,
     /// `--replies FILE`: every packet scripts send.
     replies: Option<PcapWriter>,
+    /// `--inject`: the wire.
+    injector: Option<Injector>,
+    /// Send failures already reported, so that each kind is said once.
+    send_failures_said: Vec<String>,
     clock: eve::Clock,
     last_flush: Instant,
     last_ts: Option<Timestamp>,
@@ -61,6 +66,8 @@ impl Outputs {
             stdout,
             pcap,
             replies: None,
+            injector: None,
+            send_failures_said: Vec::new(),
             clock: eve::Clock::default(),
             last_flush: Instant::now(),
             last_ts: None,
@@ -82,6 +89,12 @@ impl Outputs {
     /// Writes the packets scripts send to `writer` as well.
     pub fn replies_to(&mut self, writer: PcapWriter) {
         self.replies = Some(writer);
+    }
+
+    /// Puts the packets scripts send on the wire as well.
+    pub fn inject_to(&mut self, injector: Injector) {
+        self.stats.injected = Some((0, 0));
+        self.injector = Some(injector);
     }
 
     /// Writes what scripts said: alerts (about `place`) and log lines; and what hark said
@@ -117,6 +130,10 @@ impl Outputs {
                         let orig_len = sent.data.len() as u32;
                         let frame = Frame { ts, link: sent.link, orig_len, data: &sent.data };
                         replies.write(&frame).map_err(|e| Error::output(replies.path(), e))?;
+                    }
+                    if let Some(mut injector) = self.injector.take() {
+                        self.send(&mut injector, sent);
+                        self.injector = Some(injector);
                     }
                 }
                 Event::Hark(notice) => {
@@ -213,6 +230,26 @@ impl Outputs {
             eve::write_stats(&mut self.buf, &mut self.clock, ts, &self.stats);
         }
         self.flush()
+    }
+
+    /// Sends one packet; a failure is counted, said once for each kind, and capture goes on.
+    fn send(&mut self, injector: &mut Injector, sent: &crate::event::Sent) {
+        let counts = self.stats.injected.get_or_insert((0, 0));
+        match injector.send(sent.link, &sent.data) {
+            Ok(()) => counts.0 += 1,
+            Err(e) => {
+                counts.1 += 1;
+                if !self.send_failures_said.contains(&e.0) {
+                    let _ = writeln!(
+                        io::stderr().lock(),
+                        "hark: {} ({}; further failures like it are counted in stats)",
+                        e.0,
+                        sent.script
+                    );
+                    self.send_failures_said.push(e.0);
+                }
+            }
+        }
     }
 
     /// Frames `-w` could not hold because their link type differs from the file's.

@@ -15,6 +15,10 @@ pub struct Stats {
     pub alerts: u64,
     /// Per script, in chain order.
     pub scripts: Vec<ScriptCounts>,
+    /// A live capture's kernel counters: packets its filter accepted, and those it dropped.
+    pub kernel: Option<(u64, u64)>,
+    /// With `--inject`: packets put on the wire, and sends that failed.
+    pub injected: Option<(u64, u64)>,
 }
 
 /// What one script did.

@@ -1,4 +1,5 @@
-//! Where packets come from: capture files, standard input, and in-memory lists for tests.
+//! Where packets come from: a live interface, capture files, standard input, and in-memory
+//! lists for tests.
 //!
 //! A [`Source`] hands out one borrowed [`Frame`] at a time; the frame's bytes live in the
 //! source's own buffer until the next call, so reading never copies a packet. Sources never
@@ -6,12 +7,16 @@
 //! good frame before it has been handed out.
 
 mod file;
+mod interfaces;
+pub mod live;
 mod memory;
 mod readahead;
 
 use std::fmt;
 
 pub use file::FileSource;
+pub use interfaces::list as list_interfaces;
+pub use live::{LiveOptions, LiveSource};
 pub use memory::{MemorySource, OwnedFrame};
 
 /// How long a source waits for input before asking its caller again. The caller takes
@@ -123,6 +128,18 @@ pub trait Source {
 
     /// Bytes read so far and the total, when the total is known (for a progress bar).
     fn progress(&self) -> (u64, Option<u64>);
+
+    /// The kernel's counts for a live capture: packets its filter accepted, and packets it
+    /// dropped for want of room.
+    fn kernel_counters(&mut self) -> Option<(u64, u64)> {
+        None
+    }
+
+    /// Whether packets arrive as they happen (time is the wall clock's) rather than from
+    /// a recording.
+    fn is_live(&self) -> bool {
+        false
+    }
 }
 
 /// Why a source could not go on.
@@ -148,6 +165,14 @@ pub enum ErrorKind {
     Truncated { offset: u64 },
     /// A record makes no sense; nothing after it can be trusted.
     Corrupt { offset: u64, why: String },
+    /// The interface to capture on does not exist.
+    NoInterface,
+    /// The interface's hardware type (`ARPHRD_*`) is not one hark captures on.
+    LinkUnsupported(u32),
+    /// The capture could not be opened on the interface.
+    Capture(std::io::Error),
+    /// The capture failed while running: the interface went down or away.
+    Lost(std::io::Error),
 }
 
 impl Error {
@@ -192,6 +217,23 @@ impl fmt::Display for Error {
                 f,
                 "capture is damaged: {input}: {why} at byte {offset} (the packets before it were read)"
             ),
+            ErrorKind::NoInterface => {
+                write!(f, "cannot capture: {input}: no such interface (hark -D lists them)")
+            }
+            ErrorKind::LinkUnsupported(arphrd) => write!(
+                f,
+                "cannot capture on {input}: its hardware type {arphrd} is not one hark reads (Ethernet, loopback, IP tunnels)"
+            ),
+            ErrorKind::Capture(e) if e.kind() == std::io::ErrorKind::PermissionDenied => write!(
+                f,
+                "cannot capture on {input}: permission denied (run as root, or grant CAP_NET_RAW and CAP_NET_ADMIN: setcap cap_net_raw,cap_net_admin=eip $(which hark))"
+            ),
+            ErrorKind::Capture(e) => {
+                write!(f, "cannot capture on {input}: {}", live::capture_reason(e))
+            }
+            ErrorKind::Lost(e) => {
+                write!(f, "capture ended: {input}: {}", live::capture_reason(e))
+            }
         }
     }
 }

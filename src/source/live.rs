@@ -1,0 +1,257 @@
+//! Live capture from a network interface (`-i`), through the packet ring in `sys/`.
+//!
+//! The frames are the kernel's, with its timestamps: what the interface carried, in the
+//! direction asked for (`-Q`), cut to the snap length, with the VLAN tag the kernel took
+//! off put back in place (as libpcap does), and never a frame hark itself sent.
+
+use std::collections::VecDeque;
+use std::hash::{Hash, Hasher};
+use std::io;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use super::{Error, ErrorKind, Frame, LinkType, MAX_SNAPLEN, Source, Timestamp, WAIT_STEP};
+use crate::sys::packet_ring::{PacketRing, RingOptions, RingPacket};
+
+/// Which packets of the interface are captured (`-Q`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Direction {
+    In,
+    Out,
+    #[default]
+    InOut,
+}
+
+/// How to open a live capture.
+#[derive(Clone, Debug)]
+pub struct LiveOptions {
+    pub interface: String,
+    pub promiscuous: bool,
+    pub direction: Direction,
+    /// The kernel buffer (`-B`, in KiB).
+    pub buffer_kib: Option<u32>,
+    /// Hand packets over as they arrive rather than in batches (`--immediate-mode`).
+    pub immediate: bool,
+    pub snaplen: Option<u32>,
+    /// A classic BPF program for the kernel to run before copying a packet.
+    pub kernel_filter: Option<Vec<libc::sock_filter>>,
+}
+
+/// The ring's size unless `-B` says: large enough that a burst at line rate on a veth
+/// waits while scripts run, small enough for a laptop.
+const DEFAULT_RING_KIB: u32 = 32 * 1024;
+
+/// Frames hark sent recently, so that their copies coming back from the interface are
+/// recognised by their bytes and left out of the chain (no reply loops).
+#[derive(Default)]
+pub struct OwnFrames {
+    recent: Mutex<VecDeque<u64>>,
+}
+
+/// How many sent frames are remembered; a copy comes back within microseconds.
+const OWN_FRAMES_KEPT: usize = 4096;
+
+impl OwnFrames {
+    /// Remembers a frame about to be sent: the whole frame, or its IP packet when the
+    /// kernel adds the link header (a raw IP socket).
+    pub fn remember(&self, bytes: &[u8]) {
+        if let Ok(mut recent) = self.recent.lock() {
+            if recent.len() == OWN_FRAMES_KEPT {
+                recent.pop_front();
+            }
+            recent.push_back(fingerprint(bytes));
+        }
+    }
+
+    /// Whether `frame` (an outgoing one) is one hark sent; forgets it if so.
+    fn take(&self, frame: &[u8], link_header: usize) -> bool {
+        let Ok(mut recent) = self.recent.lock() else { return false };
+        if recent.is_empty() {
+            return false;
+        }
+        let whole = fingerprint(frame);
+        let ip = frame.get(link_header..).map(fingerprint);
+        match recent.iter().position(|&f| f == whole || Some(f) == ip) {
+            Some(i) => {
+                recent.remove(i);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+fn fingerprint(bytes: &[u8]) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// A network interface being captured on.
+pub struct LiveSource {
+    ring: PacketRing,
+    interface: String,
+    link: LinkType,
+    snaplen: usize,
+    direction: Direction,
+    /// Loopback shows every packet twice (out, then in); the outgoing copy is left out.
+    loopback: bool,
+    own: Option<Arc<OwnFrames>>,
+    /// A frame with its VLAN tag put back.
+    tagged: Vec<u8>,
+    bytes: u64,
+}
+
+impl LiveSource {
+    /// Opens a capture on `options.interface`.
+    pub fn open(options: &LiveOptions) -> Result<LiveSource, Error> {
+        let name = &options.interface;
+        let fail = |kind| Error::new(name, kind);
+        let (ifindex, arphrd) = interface_info(name).ok_or_else(|| fail(ErrorKind::NoInterface))?;
+        let link = match arphrd {
+            // Ethernet, and loopback, which Linux frames with an all-zero Ethernet header.
+            1 | 772 => LinkType::ETHERNET,
+            // Tunnels and point-to-point devices with no link header: the IP packet.
+            65534 | 768 | 776 | 778 => LinkType::RAW,
+            other => return Err(fail(ErrorKind::LinkUnsupported(other))),
+        };
+        let ring_bytes = options.buffer_kib.unwrap_or(DEFAULT_RING_KIB) as usize * 1024;
+        let ring_options = RingOptions {
+            ifindex,
+            promiscuous: options.promiscuous,
+            ignore_outgoing: options.direction == Direction::In,
+            ring_bytes,
+            block_timeout: if options.immediate {
+                Duration::from_millis(1)
+            } else {
+                Duration::from_millis(10)
+            },
+            filter: options.kernel_filter.clone(),
+        };
+        let ring = PacketRing::open(&ring_options).map_err(|e| fail(ErrorKind::Capture(e)))?;
+        Ok(LiveSource {
+            ring,
+            interface: name.clone(),
+            link,
+            snaplen: options.snaplen.unwrap_or(MAX_SNAPLEN) as usize,
+            direction: options.direction,
+            loopback: arphrd == 772,
+            own: None,
+            tagged: Vec::new(),
+            bytes: 0,
+        })
+    }
+
+    /// Leaves out frames that hark itself sends, as `own` records them.
+    pub fn ignore_own(&mut self, own: Arc<OwnFrames>) {
+        self.own = Some(own);
+    }
+
+    /// The interface's name.
+    pub fn interface(&self) -> &str {
+        &self.interface
+    }
+
+    /// Whether a packet the ring holds is one to hand out.
+    fn wanted(&self, packet: &RingPacket) -> bool {
+        let outgoing = packet.pkttype == libc::PACKET_OUTGOING;
+        let by_direction = match self.direction {
+            Direction::In => !outgoing,
+            Direction::Out => outgoing,
+            Direction::InOut => true,
+        };
+        if !by_direction || (outgoing && self.loopback) {
+            return false;
+        }
+        if outgoing {
+            if let Some(own) = &self.own {
+                let link_header = if self.link == LinkType::ETHERNET { 14 } else { 0 };
+                return !own.take(self.ring.data(packet), link_header);
+            }
+        }
+        true
+    }
+}
+
+impl Source for LiveSource {
+    fn next_frame(
+        &mut self,
+        before_wait: &mut dyn FnMut() -> bool,
+    ) -> Result<Option<Frame<'_>>, Error> {
+        let packet = loop {
+            match self.ring.try_next() {
+                Some(packet) if self.wanted(&packet) => break packet,
+                Some(_) => continue,
+                None => {}
+            }
+            if !before_wait() {
+                return Ok(None);
+            }
+            if let Err(e) = self.ring.wait(WAIT_STEP) {
+                return Err(Error::new(&self.interface, ErrorKind::Lost(e)));
+            }
+        };
+        let ts = Timestamp { secs: i64::from(packet.secs), nanos: packet.nanos };
+        let data = self.ring.data(&packet);
+        let mut orig_len = packet.len;
+        let data = match packet.vlan {
+            Some((tci, tpid)) if self.link == LinkType::ETHERNET && data.len() >= 12 => {
+                self.tagged.clear();
+                self.tagged.extend_from_slice(&data[..12]);
+                self.tagged.extend_from_slice(&tpid.to_be_bytes());
+                self.tagged.extend_from_slice(&tci.to_be_bytes());
+                self.tagged.extend_from_slice(&data[12..]);
+                orig_len += 4;
+                &self.tagged[..]
+            }
+            _ => data,
+        };
+        let data = &data[..data.len().min(self.snaplen)];
+        self.bytes += data.len() as u64;
+        Ok(Some(Frame { ts, link: self.link, orig_len, data }))
+    }
+
+    fn link_type(&self) -> Option<LinkType> {
+        Some(self.link)
+    }
+
+    fn nanosecond_precision(&self) -> bool {
+        // The kernel's times are in nanoseconds, but pcap files are written in
+        // microseconds, as tcpdump writes them, so that every reader takes them.
+        false
+    }
+
+    fn progress(&self) -> (u64, Option<u64>) {
+        (self.bytes, None)
+    }
+
+    fn kernel_counters(&mut self) -> Option<(u64, u64)> {
+        let counters = self.ring.counters();
+        Some((counters.received, counters.dropped))
+    }
+
+    fn is_live(&self) -> bool {
+        true
+    }
+}
+
+/// An interface's index and hardware type (`ARPHRD_*`), from sysfs.
+fn interface_info(name: &str) -> Option<(u32, u32)> {
+    if name.is_empty() || name.contains('/') || name.starts_with('.') {
+        return None;
+    }
+    let read = |file: &str| -> Option<u32> {
+        let text = std::fs::read_to_string(format!("/sys/class/net/{name}/{file}")).ok()?;
+        text.trim().parse().ok()
+    };
+    Some((read("ifindex")?, read("type")?))
+}
+
+/// The reason an I/O error gives, for a live interface.
+pub(crate) fn capture_reason(e: &io::Error) -> String {
+    match e.raw_os_error() {
+        Some(libc::ENETDOWN) => "the interface is down".into(),
+        Some(libc::ENXIO) | Some(libc::ENODEV) => "the interface is gone".into(),
+        _ => super::io_reason(e),
+    }
+}

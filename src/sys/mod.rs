@@ -1,0 +1,32 @@
+//! The one place hark talks to the kernel below the standard library: the packet socket
+//! and its ring, raw sockets for sending, and the user switch of `-Z`.
+//!
+//! Everything else in hark is safe Rust. Each `unsafe` block here says on a `// SAFETY:`
+//! line why it is sound; the types these modules hand out are safe to use in any order
+//! (a ring's packets borrow the ring, so none outlives the mapping).
+#![allow(unsafe_code)]
+
+pub mod packet_ring;
+pub mod raw_socket;
+pub mod user;
+
+use std::io;
+
+/// The last system call's error, as `std::io::Error`.
+fn last_error() -> io::Error {
+    io::Error::last_os_error()
+}
+
+/// `setsockopt` with a plain value; the kernel copies `value` before returning.
+fn set_option<T>(
+    fd: libc::c_int,
+    level: libc::c_int,
+    name: libc::c_int,
+    value: &T,
+) -> io::Result<()> {
+    let len = std::mem::size_of::<T>() as libc::socklen_t;
+    // SAFETY: `value` points at `len` readable bytes that live across the call; the kernel
+    // only reads them.
+    let rc = unsafe { libc::setsockopt(fd, level, name, (value as *const T).cast(), len) };
+    if rc == 0 { Ok(()) } else { Err(last_error()) }
+}
