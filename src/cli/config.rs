@@ -90,7 +90,8 @@ impl Config {
                     _ => Direction::InOut,
                 },
                 buffer_kib: args.buffer_kib,
-                immediate: args.immediate,
+                // Answers must leave within microseconds, not when a batch is handed over.
+                immediate: args.immediate || args.inject,
                 snaplen,
                 kernel_filter: None,
             }),

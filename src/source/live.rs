@@ -11,7 +11,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::{Error, ErrorKind, Frame, LinkType, MAX_SNAPLEN, Source, Timestamp, WAIT_STEP};
-use crate::sys::packet_ring::{PacketRing, RingOptions, RingPacket};
+use crate::sys::packet_ring::{PacketRing, RingCounters, RingOptions, RingPacket};
+use crate::sys::packet_socket::PacketSocket;
 
 /// Which packets of the interface are captured (`-Q`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -30,7 +31,8 @@ pub struct LiveOptions {
     pub direction: Direction,
     /// The kernel buffer (`-B`, in KiB).
     pub buffer_kib: Option<u32>,
-    /// Hand packets over as they arrive rather than in batches (`--immediate-mode`).
+    /// Hand packets over as they arrive rather than in batches (`--immediate-mode`, and
+    /// always when answering with `--inject`).
     pub immediate: bool,
     pub snaplen: Option<u32>,
     /// A classic BPF program for the kernel to run before copying a packet.
@@ -87,9 +89,47 @@ fn fingerprint(bytes: &[u8]) -> u64 {
     hasher.finish()
 }
 
+/// How packets come up from the kernel: a block of them at a time through the shared
+/// ring (the cheapest way to keep up with a busy interface), or each as soon as it arrives
+/// (for answering: a block can wait a millisecond or more before it is handed over).
+enum Receiver {
+    Ring(PacketRing),
+    Immediate(PacketSocket),
+}
+
+impl Receiver {
+    fn try_next(&mut self) -> io::Result<Option<RingPacket>> {
+        match self {
+            Receiver::Ring(ring) => Ok(ring.try_next()),
+            Receiver::Immediate(socket) => socket.try_next(),
+        }
+    }
+
+    fn data(&self, packet: &RingPacket) -> &[u8] {
+        match self {
+            Receiver::Ring(ring) => ring.data(packet),
+            Receiver::Immediate(socket) => socket.data(packet),
+        }
+    }
+
+    fn wait(&mut self, timeout: Duration) -> io::Result<()> {
+        match self {
+            Receiver::Ring(ring) => ring.wait(timeout),
+            Receiver::Immediate(socket) => socket.wait(timeout),
+        }
+    }
+
+    fn counters(&mut self) -> RingCounters {
+        match self {
+            Receiver::Ring(ring) => ring.counters(),
+            Receiver::Immediate(socket) => socket.counters(),
+        }
+    }
+}
+
 /// A network interface being captured on.
 pub struct LiveSource {
-    ring: PacketRing,
+    ring: Receiver,
     interface: String,
     link: LinkType,
     snaplen: usize,
@@ -121,14 +161,15 @@ impl LiveSource {
             promiscuous: options.promiscuous,
             ignore_outgoing: options.direction == Direction::In,
             ring_bytes,
-            block_timeout: if options.immediate {
-                Duration::from_millis(1)
-            } else {
-                Duration::from_millis(10)
-            },
+            block_timeout: Duration::from_millis(10),
             filter: options.kernel_filter.clone(),
         };
-        let ring = PacketRing::open(&ring_options).map_err(|e| fail(ErrorKind::Capture(e)))?;
+        let ring = if options.immediate {
+            PacketSocket::open(&ring_options).map(Receiver::Immediate)
+        } else {
+            PacketRing::open(&ring_options).map(Receiver::Ring)
+        };
+        let ring = ring.map_err(|e| fail(ErrorKind::Capture(e)))?;
         Ok(LiveSource {
             ring,
             interface: name.clone(),
@@ -178,8 +219,9 @@ impl Source for LiveSource {
         &mut self,
         before_wait: &mut dyn FnMut() -> bool,
     ) -> Result<Option<Frame<'_>>, Error> {
+        let lost = |e| Error::new(&self.interface, ErrorKind::Lost(e));
         let packet = loop {
-            match self.ring.try_next() {
+            match self.ring.try_next().map_err(lost)? {
                 Some(packet) if self.wanted(&packet) => break packet,
                 Some(_) => continue,
                 None => {}
@@ -187,9 +229,7 @@ impl Source for LiveSource {
             if !before_wait() {
                 return Ok(None);
             }
-            if let Err(e) = self.ring.wait(WAIT_STEP) {
-                return Err(Error::new(&self.interface, ErrorKind::Lost(e)));
-            }
+            self.ring.wait(WAIT_STEP).map_err(lost)?;
         };
         let ts = Timestamp { secs: i64::from(packet.secs), nanos: packet.nanos };
         let data = self.ring.data(&packet);

@@ -7,6 +7,7 @@
 #![allow(unsafe_code)]
 
 pub mod packet_ring;
+pub mod packet_socket;
 pub mod raw_socket;
 pub mod user;
 

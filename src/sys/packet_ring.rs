@@ -47,11 +47,12 @@ pub struct RingPacket {
     pub pkttype: u8,
     /// The 802.1Q tag the kernel took off the frame, if any: (TCI, TPID).
     pub vlan: Option<(u16, u16)>,
-    /// Offset of the packet's first byte in the mapping, and how many bytes were kept.
-    start: usize,
-    caplen: usize,
-    /// Which hold of a block this packet belongs to.
-    generation: u64,
+    /// Offset of the packet's first byte in the reader's buffer, and how many bytes were
+    /// kept.
+    pub(super) start: usize,
+    pub(super) caplen: usize,
+    /// Which hold of a block (or batch) this packet belongs to.
+    pub(super) generation: u64,
 }
 
 /// The kernel's counters since the socket was opened.
@@ -166,31 +167,11 @@ impl PacketRing {
             generation: 0,
             counters: RingCounters::default(),
         };
-        ring.bind(options.ifindex)?;
+        bind(raw, options.ifindex)?;
         if options.promiscuous {
-            let request = libc::packet_mreq {
-                mr_ifindex: options.ifindex as libc::c_int,
-                mr_type: libc::PACKET_MR_PROMISC as libc::c_ushort,
-                mr_alen: 0,
-                mr_address: [0; 8],
-            };
-            set_option(raw, libc::SOL_PACKET, libc::PACKET_ADD_MEMBERSHIP, &request)?;
+            add_promiscuous(raw, options.ifindex)?;
         }
         Ok(ring)
-    }
-
-    fn bind(&self, ifindex: u32) -> io::Result<()> {
-        // SAFETY: sockaddr_ll is plain data; all-zero is a valid value of it.
-        let mut addr: libc::sockaddr_ll = unsafe { std::mem::zeroed() };
-        addr.sll_family = libc::AF_PACKET as libc::c_ushort;
-        addr.sll_protocol = (libc::ETH_P_ALL as u16).to_be();
-        addr.sll_ifindex = ifindex as libc::c_int;
-        let len = std::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t;
-        // SAFETY: `addr` is a valid sockaddr_ll of `len` bytes, read by the kernel only.
-        let rc = unsafe {
-            libc::bind(self.fd.as_raw_fd(), (&addr as *const libc::sockaddr_ll).cast(), len)
-        };
-        if rc == 0 { Ok(()) } else { Err(last_error()) }
     }
 
     /// The next packet if one is ready; never blocks and makes no system call.
@@ -295,58 +276,13 @@ impl PacketRing {
         {
             return Ok(());
         }
-        let mut poll = libc::pollfd {
-            fd: self.fd.as_raw_fd(),
-            events: libc::POLLIN | libc::POLLERR,
-            revents: 0,
-        };
-        let millis = timeout.as_millis().min(i32::MAX as u128) as libc::c_int;
-        // SAFETY: one valid pollfd for the length of the call.
-        let rc = unsafe { libc::poll(&mut poll, 1, millis) };
-        if rc < 0 {
-            let e = last_error();
-            return if e.kind() == io::ErrorKind::Interrupted { Ok(()) } else { Err(e) };
-        }
-        if poll.revents & (libc::POLLERR | libc::POLLHUP | libc::POLLNVAL) != 0 {
-            let mut error: libc::c_int = 0;
-            let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
-            // SAFETY: `error` and `len` are valid for writes of their size.
-            let rc = unsafe {
-                libc::getsockopt(
-                    self.fd.as_raw_fd(),
-                    libc::SOL_SOCKET,
-                    libc::SO_ERROR,
-                    (&mut error as *mut libc::c_int).cast(),
-                    &mut len,
-                )
-            };
-            if rc == 0 && error != 0 {
-                return Err(io::Error::from_raw_os_error(error));
-            }
-        }
-        Ok(())
+        poll_readable(self.fd.as_raw_fd(), timeout)
     }
 
     /// The kernel's counters so far. The kernel resets its own on every read, so they are
     /// summed here.
     pub fn counters(&mut self) -> RingCounters {
-        let mut stats = libc::tpacket_stats_v3 { tp_packets: 0, tp_drops: 0, tp_freeze_q_cnt: 0 };
-        let mut len = std::mem::size_of::<libc::tpacket_stats_v3>() as libc::socklen_t;
-        // SAFETY: `stats` and `len` are valid for writes of their size.
-        let rc = unsafe {
-            libc::getsockopt(
-                self.fd.as_raw_fd(),
-                libc::SOL_PACKET,
-                libc::PACKET_STATISTICS,
-                (&mut stats as *mut libc::tpacket_stats_v3).cast(),
-                &mut len,
-            )
-        };
-        if rc == 0 {
-            // The kernel's tp_packets already counts the dropped ones.
-            self.counters.received += u64::from(stats.tp_packets);
-            self.counters.dropped += u64::from(stats.tp_drops);
-        }
+        add_kernel_counters(self.fd.as_raw_fd(), &mut self.counters);
         self.counters
     }
 
@@ -401,6 +337,84 @@ impl BlockHeader<'_> {
 
     fn offset_to_first_pkt(&self) -> u32 {
         self.v1().offset_to_first_pkt
+    }
+}
+
+/// Binds a packet socket to one interface, for all protocols.
+pub(super) fn bind(fd: libc::c_int, ifindex: u32) -> io::Result<()> {
+    // SAFETY: sockaddr_ll is plain data; all-zero is a valid value of it.
+    let mut addr: libc::sockaddr_ll = unsafe { std::mem::zeroed() };
+    addr.sll_family = libc::AF_PACKET as libc::c_ushort;
+    addr.sll_protocol = (libc::ETH_P_ALL as u16).to_be();
+    addr.sll_ifindex = ifindex as libc::c_int;
+    let len = std::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t;
+    // SAFETY: `addr` is a valid sockaddr_ll of `len` bytes, read by the kernel only.
+    let rc = unsafe { libc::bind(fd, (&addr as *const libc::sockaddr_ll).cast(), len) };
+    if rc == 0 { Ok(()) } else { Err(last_error()) }
+}
+
+/// Puts the interface into promiscuous mode for as long as the socket is open.
+pub(super) fn add_promiscuous(fd: libc::c_int, ifindex: u32) -> io::Result<()> {
+    let request = libc::packet_mreq {
+        mr_ifindex: ifindex as libc::c_int,
+        mr_type: libc::PACKET_MR_PROMISC as libc::c_ushort,
+        mr_alen: 0,
+        mr_address: [0; 8],
+    };
+    set_option(fd, libc::SOL_PACKET, libc::PACKET_ADD_MEMBERSHIP, &request)
+}
+
+/// Waits until the socket is readable or `timeout` passes; the socket's pending error
+/// (the interface went down or away) comes back as `Err`.
+pub(super) fn poll_readable(fd: libc::c_int, timeout: Duration) -> io::Result<()> {
+    let mut poll = libc::pollfd { fd, events: libc::POLLIN | libc::POLLERR, revents: 0 };
+    let millis = timeout.as_millis().min(i32::MAX as u128) as libc::c_int;
+    // SAFETY: one valid pollfd for the length of the call.
+    let rc = unsafe { libc::poll(&mut poll, 1, millis) };
+    if rc < 0 {
+        let e = last_error();
+        return if e.kind() == io::ErrorKind::Interrupted { Ok(()) } else { Err(e) };
+    }
+    if poll.revents & (libc::POLLERR | libc::POLLHUP | libc::POLLNVAL) != 0 {
+        let mut error: libc::c_int = 0;
+        let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+        // SAFETY: `error` and `len` are valid for writes of their size.
+        let rc = unsafe {
+            libc::getsockopt(
+                fd,
+                libc::SOL_SOCKET,
+                libc::SO_ERROR,
+                (&mut error as *mut libc::c_int).cast(),
+                &mut len,
+            )
+        };
+        if rc == 0 && error != 0 {
+            return Err(io::Error::from_raw_os_error(error));
+        }
+    }
+    Ok(())
+}
+
+/// Adds the kernel's counters since the last read to `total` (the kernel resets its own
+/// on every read).
+pub(super) fn add_kernel_counters(fd: libc::c_int, total: &mut RingCounters) {
+    let mut stats = libc::tpacket_stats_v3 { tp_packets: 0, tp_drops: 0, tp_freeze_q_cnt: 0 };
+    let mut len = std::mem::size_of::<libc::tpacket_stats_v3>() as libc::socklen_t;
+    // SAFETY: `stats` and `len` are valid for writes of their size; a socket without a
+    // ring fills in the first two fields only, which `len` says.
+    let rc = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::SOL_PACKET,
+            libc::PACKET_STATISTICS,
+            (&mut stats as *mut libc::tpacket_stats_v3).cast(),
+            &mut len,
+        )
+    };
+    if rc == 0 {
+        // The kernel's tp_packets already counts the dropped ones.
+        total.received += u64::from(stats.tp_packets);
+        total.dropped += u64::from(stats.tp_drops);
     }
 }
 
