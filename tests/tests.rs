@@ -36,3 +36,6 @@ mod sockets;
 
 // The lab responders in scripts/, as shipped, held to Scapy's answers() and tshark.
 mod responders;
+
+// Live capture in a lab of network namespaces: real clients against hark's answers.
+mod lab;

@@ -177,7 +177,8 @@ impl PacketBuf {
             }),
             Some(NetSlice::Ipv4(v4)) => {
                 let ip = v4.header();
-                if !ip.options().is_empty() || !v4.extensions().is_empty() {
+                // IP options are left behind: no answer carries the request's.
+                if !v4.extensions().is_empty() {
                     return None;
                 }
                 payload = v4.payload().payload;
@@ -211,9 +212,8 @@ impl PacketBuf {
         buf.transport = match &sliced.transport {
             None => None,
             Some(TransportSlice::Tcp(tcp)) => {
-                if tcp.header_len() != TcpHeader::MIN_LEN {
-                    return None;
-                }
+                // Options (MSS, SACK, timestamps: on every real SYN) are left behind too;
+                // resets and the other answers carry none.
                 payload = tcp.payload();
                 Some(Transport::Tcp(Tcp {
                     sport: tcp.source_port(),

@@ -273,4 +273,29 @@ mod tests {
         let bytes = segment(0x018, b"hello").emit();
         assert_eq!(PacketBuf::parse(&bytes).unwrap().emit(), bytes);
     }
+
+    #[test]
+    fn a_syn_with_options_is_reset() {
+        // A SYN as Linux sends it (curl to port 8080): MSS, SACK, timestamps, window scale.
+        let hex = concat!(
+            "020000000200",
+            "22e0ebe4a779",
+            "0800",
+            "4500003c6bed400040064046c6120101c6120163",
+            "9a381f9058d4810600000000a002faf08eb70000",
+            "020405b40402080ae6ddd911000000000103030a",
+        );
+        let digits: Vec<u8> = hex.bytes().filter(u8::is_ascii_hexdigit).collect();
+        let bytes: Vec<u8> = digits
+            .chunks(2)
+            .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).unwrap(), 16).unwrap())
+            .collect();
+        assert_eq!(bytes.len(), 74);
+        let request = PacketBuf::parse(&bytes).expect("a SYN with options is taken apart");
+        let reset = tcp_reset(&request).unwrap();
+        let Some(Transport::Tcp(tcp)) = reset.transport else { panic!("not TCP") };
+        assert_eq!((tcp.sport, tcp.dport), (8080, 0x9a38));
+        assert_eq!(tcp.ack_num, 0x58d4_8106 + 1);
+        assert_eq!(tcp.flags, 0x014);
+    }
 }

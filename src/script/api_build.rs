@@ -58,7 +58,7 @@ pub(super) fn answer(
         .into());
     }
     let parsed = PacketBuf::parse(&data).ok_or_else(|| {
-        format!("{helper}: the packet is cut short or has IP options or extension headers")
+        format!("{helper}: the packet is cut short, or has IPv6 extension headers or IPsec headers")
     })?;
     let built = derive(&parsed).map_err(|e| format!("{helper}: {e}"))?;
     Ok(packet_of(&built))

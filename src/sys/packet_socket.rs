@@ -49,7 +49,12 @@ impl PacketSocket {
         set_option(raw, libc::SOL_PACKET, libc::PACKET_AUXDATA, &(1 as libc::c_int))?;
         set_option(raw, libc::SOL_SOCKET, libc::SO_TIMESTAMPNS, &(1 as libc::c_int))?;
         if options.ignore_outgoing {
-            let _ = set_option(raw, libc::SOL_PACKET, libc::PACKET_IGNORE_OUTGOING, &(1 as libc::c_int));
+            let _ = set_option(
+                raw,
+                libc::SOL_PACKET,
+                libc::PACKET_IGNORE_OUTGOING,
+                &(1 as libc::c_int),
+            );
         }
         let buffer = options.ring_bytes.min(i32::MAX as usize) as libc::c_int;
         // SO_RCVBUFFORCE passes the system's cap with CAP_NET_ADMIN; without it, the
