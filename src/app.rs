@@ -54,7 +54,7 @@ pub fn run(mut config: Config) -> Result<Summary, Error> {
             let mut live = LiveSource::open(options)?;
             let injector = if config.inject {
                 let link = live.link_type().unwrap_or(LinkType::ETHERNET);
-                let injector = Injector::open(live.interface(), link).map_err(Error::Inject)?;
+                let injector = Injector::open(&options.interface, link).map_err(Error::Inject)?;
                 live.ignore_own(injector.own_frames());
                 Some(injector)
             } else {
@@ -79,6 +79,9 @@ pub fn run(mut config: Config) -> Result<Summary, Error> {
         let mut chain = Chain::load(&config.scripts, source.link_type(), config.tick_every)
             .map_err(Error::Scripts)?;
         chain.limit_sending(config.send_rate);
+        if let Some(interface) = source.interface() {
+            chain.set_interface(interface);
+        }
         if config.reload {
             if let Err(e) = chain.watch(&config.scripts, source.link_type()) {
                 let _ = writeln!(
@@ -108,6 +111,9 @@ pub fn run(mut config: Config) -> Result<Summary, Error> {
     };
     let lines_on_terminal = matches!(mode, Mode::Lines(_)) && std::io::stdout().is_terminal();
     let mut outputs = Outputs::new(mode, output::raw_stdout(), pcap);
+    if let Some(interface) = source.interface() {
+        outputs.set_interface(interface);
+    }
     if let Some(path) = &config.alerts {
         outputs.alerts_to(path)?;
     }

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::util::lab::{self, Lab, ROUTER_IF, script_with};
+use crate::util::lab::{self, CLIENT_IF, CLIENT_IP, Lab, ROUTER_IF, ROUTER_IP, script_with};
 use crate::util::{have_for, temp_path};
 
 /// The address hark answers for: no host has it.
@@ -109,4 +109,232 @@ fn dns_answers_follow_the_script_as_it_is_edited() {
     assert_eq!(first, "198.18.1.53", "hark: {stderr}");
     assert_eq!(second, "198.18.1.54", "hark: {stderr}");
     assert!(stderr.contains("reload"), "{stderr}");
+}
+
+/// The alerts of an `--alerts` file, every line checked to be whole JSON.
+fn alerts_in(path: &std::path::Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(text.is_empty() || text.ends_with('\n'), "the alert file ends inside a line");
+    text.lines().map(|l| serde_json::from_str(l).expect("each alert line is whole JSON")).collect()
+}
+
+#[test]
+fn a_syn_scan_raises_one_alert_and_a_plain_session_none() {
+    let Some(lab) = Lab::new("lab nmap") else { return };
+    if !have_for("lab nmap", "nmap") || !have_for("lab nmap", "curl") {
+        return;
+    }
+    let (dir, alerts) = temp_path("alerts.json");
+    let script = crate::util::root().join("scripts/tcp_portscan.rhai");
+    let args = [
+        "-i",
+        ROUTER_IF,
+        "-q",
+        "--alerts",
+        alerts.to_str().unwrap(),
+        "-s",
+        script.to_str().unwrap(),
+    ];
+
+    // A real web server in the router namespace, and a client that fetches from it.
+    let mut server = lab
+        .command(&lab.router, "python3", &["-m", "http.server", "8000", "--bind", ROUTER_IP])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let hark = lab.hark(&args);
+    let url = format!("http://{ROUTER_IP}:8000/");
+    let mut fetched = false;
+    for _ in 0..50 {
+        if lab.run(&lab.client, "curl", &["-sf", "--max-time", "2", &url]).status.success() {
+            fetched = true;
+            for _ in 0..5 {
+                lab.run_ok(&lab.client, "curl", &["-sf", "--max-time", "2", &url]);
+            }
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let out = lab::stop(hark, "INT");
+    let _ = server.kill();
+    assert!(fetched, "the web server never answered");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        alerts_in(&alerts),
+        vec![] as Vec<serde_json::Value>,
+        "a plain session raised an alert"
+    );
+
+    let hark = lab.hark(&args);
+    let nmap = lab.run(
+        &lab.client,
+        "nmap",
+        &["-sS", "-n", "-Pn", "-p", "1-200", "--max-retries", "0", "-T4", ROUTER_IP],
+    );
+    assert!(nmap.status.success(), "{}", String::from_utf8_lossy(&nmap.stderr));
+    std::thread::sleep(Duration::from_millis(200));
+    let out = lab::stop(hark, "INT");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let alerts = alerts_in(&alerts);
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0]["alert"]["signature"], "TCP SYN port scan");
+    assert_eq!(alerts[0]["src_ip"], CLIENT_IP);
+    assert_eq!(alerts[0]["in_iface"], ROUTER_IF);
+}
+
+#[test]
+fn a_syn_flood_is_answered_within_the_send_rate() {
+    let Some(lab) = Lab::new("lab hping3") else { return };
+    if !have_for("lab hping3", "hping3") || !have_for("lab hping3", "tcpdump") {
+        return;
+    }
+    const RATE: usize = 40;
+    let (dir, client_pcap) = temp_path("client.pcap");
+    let ping = script_with(dir.path(), "answer_ping.rhai", &[("GHOST", &quoted(GHOST))]);
+    let reset = script_with(dir.path(), "reset_blocked.rhai", &[("BLOCKED", "[8080]")]);
+    let tcpdump = lab.spawn_capture(
+        &lab.client,
+        "tcpdump",
+        &["-i", CLIENT_IF, "-n", "-w", client_pcap.to_str().unwrap(), "tcp"],
+    );
+    let rate = RATE.to_string();
+    let hark = lab.hark(&[
+        "-i",
+        ROUTER_IF,
+        "--inject",
+        "-q",
+        "--send-rate",
+        &rate,
+        "-s",
+        ping.to_str().unwrap(),
+        "-s",
+        reset.to_str().unwrap(),
+    ]);
+    // 400 SYNs a second for 2.5 seconds, each from the next source port.
+    let flood = lab.run(
+        &lab.client,
+        "hping3",
+        &["-q", "-S", "-p", "8080", "-i", "u2500", "-c", "1000", GHOST],
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    let hark_out = lab::stop(hark, "INT");
+    lab::stop(tcpdump, "INT");
+    assert!(
+        flood.status.success() || flood.status.code() == Some(1),
+        "{}",
+        String::from_utf8_lossy(&flood.stderr)
+    );
+
+    // Each reset is dated by the SYN it answers (the rate is per second of packet time).
+    let lines = crate::util::tshark_fields(
+        &client_pcap,
+        &["frame.time_epoch", "tcp.flags.reset", "tcp.srcport", "tcp.dstport"],
+    );
+    let mut syn_second = std::collections::HashMap::new();
+    let mut per_second: std::collections::BTreeMap<i64, usize> = Default::default();
+    let mut syns = 0;
+    for line in lines.lines() {
+        let f: Vec<&str> = line.split('|').collect();
+        let second = f[0].parse::<f64>().unwrap().floor() as i64;
+        if f[1] == "True" || f[1] == "1" {
+            let second = syn_second.get(f[3]).copied().unwrap_or(second);
+            *per_second.entry(second).or_default() += 1;
+        } else {
+            syns += 1;
+            syn_second.insert(f[2].to_string(), second);
+        }
+    }
+    let resets: usize = per_second.values().sum();
+    assert!(syns >= 900, "the flood sent {syns} SYNs");
+    assert!(
+        resets >= RATE,
+        "only {resets} resets: {per_second:?}\n{}",
+        String::from_utf8_lossy(&hark_out.stderr)
+    );
+    for (second, n) in &per_second {
+        assert!(*n <= RATE, "{n} resets answer the SYNs of second {second}: over {RATE}");
+    }
+}
+
+#[test]
+fn sigterm_mid_traffic_leaves_whole_outputs_and_the_counts_tcpdump_saw() {
+    let Some(lab) = Lab::new("lab sigterm") else { return };
+    if !have_for("lab sigterm", "tcpdump")
+        || !have_for("lab sigterm", "hping3")
+        || !have_for("lab sigterm", "tshark")
+    {
+        return;
+    }
+    let (dir, hark_pcap) = temp_path("hark.pcap");
+    let tcpdump_pcap = dir.path().join("tcpdump.pcap");
+    let alerts = dir.path().join("alerts.json");
+    let detector = script_with(dir.path(), "tcp_portscan.rhai", &[("PORTS", "5")]);
+    let tcpdump = lab.spawn_capture(
+        &lab.router,
+        "tcpdump",
+        &["-i", ROUTER_IF, "-n", "-w", tcpdump_pcap.to_str().unwrap()],
+    );
+    let hark = lab.hark(&[
+        "-i",
+        ROUTER_IF,
+        "-q",
+        "-w",
+        hark_pcap.to_str().unwrap(),
+        "--alerts",
+        alerts.to_str().unwrap(),
+        "-s",
+        detector.to_str().unwrap(),
+    ]);
+    // SYNs to one port after another (the router's kernel resets each), 2,000 a second.
+    let mut flood = lab
+        .command(
+            &lab.client,
+            "hping3",
+            &["-q", "-S", "-p", "++1", "-i", "u500", "-c", "4000", ROUTER_IP],
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    let hark_out = lab::stop(hark, "TERM");
+    let _ = flood.wait();
+    std::thread::sleep(Duration::from_millis(100));
+    lab::stop(tcpdump, "INT");
+
+    let stderr = String::from_utf8_lossy(&hark_out.stderr);
+    assert_eq!(hark_out.status.code(), Some(0), "{stderr}");
+    assert!(!alerts_in(&alerts).is_empty(), "the scan raised no alert");
+    let read_back = std::process::Command::new("tshark")
+        .args(["-r", hark_pcap.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(read_back.status.success(), "tshark: {}", String::from_utf8_lossy(&read_back.stderr));
+    let theirs = crate::util::pcap_records(&tcpdump_pcap);
+    let ours = crate::util::pcap_records(&hark_pcap);
+    let captured: usize = stderr
+        .lines()
+        .find_map(|l| l.strip_suffix(" packets captured"))
+        .and_then(|n| n.parse().ok())
+        .expect("the closing count");
+    assert_eq!(captured, ours.len(), "{stderr}");
+    assert!(stderr.contains("0 packets dropped by kernel"), "{stderr}");
+    assert!(
+        ours.len() > 500 && ours.len() < theirs.len(),
+        "hark {} tcpdump {}",
+        ours.len(),
+        theirs.len()
+    );
+    // What hark saw is exactly what tcpdump saw over the same span: nothing missed.
+    let start = theirs
+        .iter()
+        .position(|f| *f == ours[0])
+        .expect("hark's first packet is in tcpdump's capture");
+    assert_eq!(
+        &theirs[start..start + ours.len()],
+        &ours[..],
+        "hark's packets differ from tcpdump's over the same span"
+    );
 }

@@ -13,13 +13,25 @@ use crate::source::Timestamp;
 
 /// Formats timestamps as `2026-11-22T10:00:00.123456+0000`, reusing the date part within
 /// a second (the calendar arithmetic is most of the cost).
+///
+/// It also carries the capture interface's name, which every packet's event names as
+/// `in_iface` when capturing live.
 #[derive(Default)]
 pub struct Clock {
     second: Option<i64>,
     prefix: Vec<u8>,
+    /// `"in_iface":"NAME",` ready to append, when capturing live.
+    in_iface: Vec<u8>,
 }
 
 impl Clock {
+    /// Names `interface` in every event about a packet from now on.
+    pub fn set_interface(&mut self, interface: &str) {
+        self.in_iface.clear();
+        self.in_iface.extend_from_slice(b",\"in_iface\":");
+        push_str(&mut self.in_iface, interface);
+    }
+
     /// Appends the EVE timestamp of `ts` (UTC, microseconds).
     pub fn write(&mut self, out: &mut Vec<u8>, ts: Timestamp) {
         if self.second != Some(ts.secs) {
@@ -51,6 +63,7 @@ fn write_common(
     out.extend_from_slice(event_type.as_bytes());
     out.extend_from_slice(b"\",\"pcap_cnt\":");
     push_u64(out, number);
+    out.extend_from_slice(&clock.in_iface);
     let ports = pkt.ports();
     if let Some(src) = pkt.src_ip() {
         out.extend_from_slice(b",\"src_ip\":\"");

@@ -91,6 +91,11 @@ impl Outputs {
         self.replies = Some(writer);
     }
 
+    /// Names the capture interface in every event about a packet (`in_iface`).
+    pub fn set_interface(&mut self, interface: &str) {
+        self.clock.set_interface(interface);
+    }
+
     /// Puts the packets scripts send on the wire as well.
     pub fn inject_to(&mut self, injector: Injector) {
         self.stats.injected = Some((0, 0));

@@ -324,6 +324,13 @@ impl Chain {
         }
     }
 
+    /// Gives `pkt.iface` the capture interface's name (it is `()` when reading a file).
+    /// Called before the first hook runs, so no script has the earlier getter cached.
+    pub fn set_interface(&mut self, interface: &str) {
+        let name = rhai::ImmutableString::from(interface);
+        self.engine.register_get("iface", move |_p: &mut ScriptPacket| name.clone());
+    }
+
     /// Lets scripts' `send()` go somewhere: what they send comes out among their events.
     pub fn allow_sending(&mut self) {
         if let Ok(mut h) = self.host.lock() {

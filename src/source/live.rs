@@ -188,11 +188,6 @@ impl LiveSource {
         self.own = Some(own);
     }
 
-    /// The interface's name.
-    pub fn interface(&self) -> &str {
-        &self.interface
-    }
-
     /// Whether a packet the ring holds is one to hand out.
     fn wanted(&self, packet: &RingPacket) -> bool {
         let outgoing = packet.pkttype == libc::PACKET_OUTGOING;
@@ -272,6 +267,10 @@ impl Source for LiveSource {
 
     fn is_live(&self) -> bool {
         true
+    }
+
+    fn interface(&self) -> Option<&str> {
+        Some(&self.interface)
     }
 }
 

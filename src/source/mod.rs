@@ -135,6 +135,11 @@ pub trait Source {
         None
     }
 
+    /// The interface packets are captured on, when live.
+    fn interface(&self) -> Option<&str> {
+        None
+    }
+
     /// Whether packets arrive as they happen (time is the wall clock's) rather than from
     /// a recording.
     fn is_live(&self) -> bool {
