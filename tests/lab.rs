@@ -159,6 +159,7 @@ fn a_syn_scan_raises_one_alert_and_a_plain_session_none() {
     }
     let out = lab::stop(hark, "INT");
     let _ = server.kill();
+    let _ = server.wait();
     assert!(fetched, "the web server never answered");
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(
