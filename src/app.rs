@@ -18,7 +18,7 @@ use crate::output::pcap_writer::PcapWriter;
 use crate::output::stats::ScriptCounts;
 use crate::output::{self, Mode, Outputs};
 use crate::script::{Chain, Verdict};
-use crate::source::{FileSource, Frame, LinkType, LiveSource, Source};
+use crate::source::{ErrorKind, FileSource, Frame, LinkType, LiveSource, Source};
 
 /// How often (in packets) the loop looks at the clock, the stop flag and the progress bar.
 const CHECK_EVERY: u64 = 256;
@@ -32,6 +32,8 @@ pub struct Summary {
     pub read: u64,
     /// A live capture's kernel counters: packets its filter accepted, and those dropped.
     pub kernel: Option<(u64, u64)>,
+    /// Why a live capture ended early (the interface went down or away), if it did.
+    pub lost: Option<Error>,
     /// Link types the filter could not be compiled for; their packets did not match.
     pub refused: Vec<(LinkType, crate::filter::Error)>,
     /// Frames `-w` left out because pcap holds one link type per file.
@@ -67,7 +69,11 @@ pub fn run(mut config: Config) -> Result<Summary, Error> {
         // Everything that needs root is open: the capture socket, its ring, the senders.
         crate::sys::user::become_user(user).map_err(|e| Error::Privileges {
             user: user.clone(),
-            why: crate::source::io_reason(&e),
+            // hark's own reasons ("no such user") as they are; the system's, as usual.
+            why: match e.raw_os_error() {
+                Some(_) => crate::source::io_reason(&e),
+                None => e.to_string(),
+            },
         })?;
     }
     if let (Some(filter), Some(link)) = (config.filter.as_mut(), source.link_type()) {
@@ -340,7 +346,15 @@ pub fn pump<S: Source + ?Sized>(
         Err(Error::BrokenPipe) => Ok(()),
         _ => outputs.finish(),
     };
-    outcome?;
+    // An interface that went away ends the capture like Ctrl-C does, counts and all; the
+    // reason is then reported and the run fails.
+    let lost = match outcome {
+        Err(Error::Source(e)) if matches!(e.kind, ErrorKind::Lost(_)) => Some(Error::Source(e)),
+        other => {
+            other?;
+            None
+        }
+    };
     finished?;
     let refused = filter.map(|f| std::mem::take(&mut f.refused)).unwrap_or_default();
     Ok(Summary {
@@ -349,6 +363,7 @@ pub fn pump<S: Source + ?Sized>(
         kernel,
         not_written: outputs.pcap_skipped(),
         refused,
+        lost,
     })
 }
 

@@ -68,7 +68,11 @@ fn main() -> ExitCode {
                     summary.not_written
                 );
             }
-            ExitCode::SUCCESS
+            drop(stderr);
+            match &summary.lost {
+                Some(e) => failed(e),
+                None => ExitCode::SUCCESS,
+            }
         }
         Err(e) => failed(&e),
     }

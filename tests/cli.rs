@@ -390,3 +390,42 @@ fn filter_from_a_file() {
         "hark: filter: 2:10: expected a port number or name after 'port', found 'x'"
     );
 }
+
+#[test]
+fn live_capture_on_a_missing_interface_is_one_line() {
+    let out = util::run(&["-i", "nosuch0"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        error_line(&out),
+        "hark: cannot capture: nosuch0: no such interface (hark -D lists them)"
+    );
+}
+
+#[test]
+fn live_flags_without_an_interface_are_bad_usage() {
+    let out = util::run(&["-r", &sample(), "-Q", "in"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(error_line(&out).contains("-Q applies to live capture"), "{}", error_line(&out));
+    let out = util::run(&["-r", &sample(), "--inject"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn interfaces_are_listed_with_their_state_and_addresses() {
+    let out = util::run_ok(&["-D"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lo = text.lines().find(|l| l.contains(".lo [")).expect("lo is listed");
+    assert!(lo.contains("Loopback") && lo.contains("127.0.0.1/8"), "{lo}");
+    // The same interfaces as the kernel's own list, in index order.
+    let mut names: Vec<String> = std::fs::read_dir("/sys/class/net")
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    let mut listed: Vec<String> = text
+        .lines()
+        .map(|l| l.split_once('.').unwrap().1.split(' ').next().unwrap().to_string())
+        .collect();
+    listed.sort();
+    assert_eq!(listed, names);
+}

@@ -339,3 +339,104 @@ fn sigterm_mid_traffic_leaves_whole_outputs_and_the_counts_tcpdump_saw() {
         "hark's packets differ from tcpdump's over the same span"
     );
 }
+
+/// hark copied where an unprivileged user can run it, in a folder anyone may write.
+fn hark_for_anyone(dir: &std::path::Path) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let copy = dir.join("hark");
+    std::fs::copy(env!("CARGO_BIN_EXE_hark"), &copy).unwrap();
+    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).unwrap();
+    copy
+}
+
+#[test]
+fn capturing_without_the_privilege_names_the_fix() {
+    let Some(lab) = Lab::new("lab no privilege") else { return };
+    if !have_for("lab no privilege", "setpriv") {
+        return;
+    }
+    let (dir, _) = temp_path("x");
+    let hark = hark_for_anyone(dir.path());
+    let out = lab.run(
+        &lab.router,
+        "setpriv",
+        &[
+            "--reuid=nobody",
+            "--regid=nogroup",
+            "--clear-groups",
+            hark.to_str().unwrap(),
+            "-i",
+            ROUTER_IF,
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        "hark: cannot capture on r0: permission denied (run as root, or grant CAP_NET_RAW and \
+         CAP_NET_ADMIN: setcap cap_net_raw,cap_net_admin=eip $(which hark))"
+    );
+}
+
+#[test]
+fn dash_z_gives_up_root_once_the_capture_is_open() {
+    let Some(lab) = Lab::new("lab -Z") else { return };
+    let (dir, _) = temp_path("x");
+    hark_for_anyone(dir.path());
+    let pcap = dir.path().join("out.pcap");
+    let hark =
+        lab.hark(&["-i", ROUTER_IF, "-Z", "nobody", "-c", "2", "-w", pcap.to_str().unwrap()]);
+    lab.run_ok(&lab.client, "ping", &["-c", "1", "-W", "2", ROUTER_IP]);
+    let out = hark.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    // The file was made after the switch, so it belongs to nobody, as tcpdump's -Z does it.
+    use std::os::unix::fs::MetadataExt;
+    let nobody = std::process::Command::new("id").args(["-u", "nobody"]).output().unwrap();
+    let nobody: u32 = String::from_utf8_lossy(&nobody.stdout).trim().parse().unwrap();
+    assert_eq!(std::fs::metadata(&pcap).unwrap().uid(), nobody);
+    assert_eq!(crate::util::pcap_records(&pcap).len(), 2);
+
+    let out = lab.run(
+        &lab.router,
+        env!("CARGO_BIN_EXE_hark"),
+        &["-i", ROUTER_IF, "-Z", "no-such-user-here"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with("hark: cannot run as no-such-user-here (-Z): no such user;"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_interface_going_down_ends_the_capture_cleanly() {
+    let Some(lab) = Lab::new("lab link down") else { return };
+    let (dir, pcap) = temp_path("out.pcap");
+    let stopper = script_with(dir.path(), "top_talkers.rhai", &[]);
+    let hark = lab.hark(&[
+        "-i",
+        ROUTER_IF,
+        "-q",
+        "-w",
+        pcap.to_str().unwrap(),
+        "--json",
+        "-s",
+        stopper.to_str().unwrap(),
+    ]);
+    lab.run_ok(&lab.client, "ping", &["-c", "2", "-i", "0.2", "-W", "2", ROUTER_IP]);
+    lab.run_ok(&lab.router, "ip", &["link", "set", ROUTER_IF, "down"]);
+    let out = hark.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("6 packets captured\n"), "{stderr}");
+    assert!(stderr.ends_with("hark: capture ended: r0: the interface is down\n"), "{stderr}");
+    // on_stop ran (the script's report: an ARP request and two echo requests, 42 + 2 × 98
+    // bytes) and the stats event came out.
+    assert!(stderr.contains("top_talkers.rhai: 198.18.1.1 sent 238 bytes"), "{stderr}");
+    let events = crate::util::eve_lines(&out.stdout);
+    assert_eq!(events.last().unwrap()["event_type"], "stats");
+    assert_eq!(events.last().unwrap()["stats"]["capture"]["kernel_drops"], 0);
+    assert_eq!(crate::util::pcap_records(&pcap).len(), 6);
+}

@@ -44,7 +44,7 @@ pub struct Args {
     pub immediate: bool,
 
     /// Let scripts' send() put packets on the capture interface (layer 2, or a raw IP socket)
-    #[arg(long = "inject", requires = "interface")]
+    #[arg(long = "inject")]
     pub inject: bool,
 
     /// Once the capture and raw sockets are open, give up root and run as USER

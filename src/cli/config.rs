@@ -63,6 +63,11 @@ impl Config {
             (args.buffer_kib.is_some(), "-B"),
             (args.immediate, "--immediate-mode"),
         ];
+        if args.inject && args.interface.is_none() {
+            return Err(Error::Usage(
+                "--inject sends on the capture interface: give one with -i IFACE (--replies FILE records what scripts send)".into(),
+            ));
+        }
         if args.interface.is_none() {
             if let Some((_, flag)) = live_only.iter().find(|(given, _)| *given) {
                 return Err(Error::Usage(format!(
