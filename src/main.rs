@@ -16,7 +16,7 @@ fn main() -> ExitCode {
         if argv.len() == 2 {
             let _ = writeln!(
                 std::io::stderr().lock(),
-                "hark: run: no script given (usage: hark run SCRIPT [-w FILE] [-- ARG...])"
+                "hark: run: no script given (usage: hark run SCRIPT [-i IFACE --inject] [-w FILE] [-- ARG...])"
             );
             return ExitCode::from(2);
         }

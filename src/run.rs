@@ -1,5 +1,6 @@
-//! `hark run SCRIPT [-w FILE] [-- ARG...]`: a script's `main()` run once, with no capture,
-//! to craft packets as one would with Scapy. What it sends is written to FILE.
+//! `hark run SCRIPT [-i IFACE --inject] [-w FILE] [-- ARG...]`: a script's `main()` run
+//! once, with no capture, to craft packets as one would with Scapy. What it sends goes out
+//! of IFACE (where `send_recv` waits for answers) and is written to FILE.
 
 use std::path::PathBuf;
 
@@ -7,6 +8,7 @@ use clap::Parser;
 
 use crate::app::script_output;
 use crate::error::Error;
+use crate::inject::wire::LiveWire;
 use crate::output::eve::AlertPlace;
 use crate::output::pcap_writer::PcapWriter;
 use crate::output::{self, Mode, Outputs};
@@ -30,6 +32,14 @@ pub struct RunArgs {
     #[arg(short = 'w', value_name = "FILE")]
     pub write: Option<PathBuf>,
 
+    /// The interface send() puts packets on and send_recv() listens on (with --inject)
+    #[arg(short = 'i', value_name = "IFACE")]
+    pub interface: Option<String>,
+
+    /// Let the script put packets on the wire of -i IFACE
+    #[arg(long = "inject")]
+    pub inject: bool,
+
     /// Words handed to main(args), after --
     #[arg(last = true, value_name = "ARG")]
     pub args: Vec<String>,
@@ -43,8 +53,25 @@ pub fn run(args: RunArgs) -> Result<(), Error> {
             args.script.display()
         )));
     }
+    let wire = match (&args.interface, args.inject) {
+        (Some(interface), true) => Some(LiveWire::open(interface)?),
+        (None, false) => None,
+        (Some(_), false) => {
+            return Err(Error::Usage(
+                "run: -i IFACE puts packets on the wire only with --inject (or write them with -w FILE)".into(),
+            ));
+        }
+        (None, true) => {
+            return Err(Error::Usage(
+                "run: --inject needs the interface to send on: -i IFACE".into(),
+            ));
+        }
+    };
     let mut chain = Chain::load(std::slice::from_ref(&args.script), Some(LinkType::ETHERNET), 1.0)
         .map_err(Error::Scripts)?;
+    if let Some(wire) = wire {
+        chain.set_wire(Box::new(wire));
+    }
     let mut outputs = Outputs::new(Mode::Quiet, output::raw_stdout(), None);
     if let Some(path) = &args.write {
         let writer = PcapWriter::create(path, LinkType::ETHERNET, None, false)

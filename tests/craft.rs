@@ -252,7 +252,7 @@ fn run_reports_what_went_wrong_in_one_line() {
     assert_eq!(run.status.code(), Some(2));
     assert_eq!(
         String::from_utf8_lossy(&run.stderr),
-        "hark: run: no script given (usage: hark run SCRIPT [-w FILE] [-- ARG...])\n"
+        "hark: run: no script given (usage: hark run SCRIPT [-i IFACE --inject] [-w FILE] [-- ARG...])\n"
     );
 }
 

@@ -440,3 +440,48 @@ fn an_interface_going_down_ends_the_capture_cleanly() {
     assert_eq!(events.last().unwrap()["stats"]["capture"]["kernel_drops"], 0);
     assert_eq!(crate::util::pcap_records(&pcap).len(), 6);
 }
+
+#[test]
+fn send_recv_gets_the_answers_a_real_host_gives() {
+    let Some(lab) = Lab::new("lab send_recv") else { return };
+    let (dir, _) = temp_path("x");
+    let mut server = lab
+        .command(&lab.router, "python3", &["-m", "http.server", "8000", "--bind", ROUTER_IP])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://{ROUTER_IP}:8000/");
+    let up = (0..50).any(|_| {
+        std::thread::sleep(Duration::from_millis(100));
+        lab.run(&lab.client, "curl", &["-sf", "--max-time", "1", &url]).status.success()
+    });
+    let probe = crate::util::root().join("scripts/probe.rhai");
+    let out = lab.run(
+        &lab.client,
+        env!("CARGO_BIN_EXE_hark"),
+        &[
+            "run",
+            probe.to_str().unwrap(),
+            "-i",
+            CLIENT_IF,
+            "--inject",
+            "--",
+            CLIENT_IP,
+            ROUTER_IP,
+            "8000",
+            "8001",
+        ],
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(up, "the web server never answered");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    // The router's own kernel answers: the echo, the listening port's SYN-ACK, the closed
+    // port's reset, each acknowledging the SYN's sequence number 1000.
+    assert!(stderr.contains("probe.rhai: 198.18.1.2: echo reply id 7 seq 1\n"), "{stderr}");
+    assert!(stderr.contains("probe.rhai: 198.18.1.2:8000: SA ack 1001\n"), "{stderr}");
+    assert!(stderr.contains("probe.rhai: 198.18.1.2:8001: RA ack 1001\n"), "{stderr}");
+}

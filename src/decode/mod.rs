@@ -13,6 +13,7 @@
 //! Fields describe the outermost IP header and the transport header right after it, as
 //! Suricata's EVE does; tunnels and the packets quoted inside ICMP errors are not unwrapped.
 
+pub mod answers;
 pub mod build;
 pub mod dns;
 pub mod dns_message;

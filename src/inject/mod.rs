@@ -2,9 +2,11 @@
 //!
 //! A frame with an Ethernet header goes out of the capture interface as it is, through
 //! one pnet datalink sender opened at start (not a socket per packet); an IP packet with
-//! no link header goes through a raw IP socket bound to the interface, and the kernel
-//! routes and frames it. Every frame sent is remembered so that its copy, which the
+//! no link header, or in a frame with no destination MAC, goes through a raw IP socket
+//! bound to the interface, and the kernel routes and frames it. Every frame sent is remembered so that its copy, which the
 //! interface shows as outgoing, is not fed back into the chain.
+
+pub mod wire;
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -87,7 +89,10 @@ impl Injector {
     /// Sends one packet of link type `link`.
     pub fn send(&mut self, link: LinkType, data: &[u8]) -> Result<(), SendError> {
         let fail = |why: String| SendError(format!("send on {}: {why}", self.interface));
-        if link == LinkType::ETHERNET {
+        // A frame with no destination MAC (packet()'s default) is left to the kernel to
+        // route and frame, as Scapy resolves an unset Ether().dst: it goes out as IP.
+        let unaddressed = data.get(..6) == Some(&[0u8; 6][..]);
+        if link == LinkType::ETHERNET && !(unaddressed && ip_after_ethernet(data).is_some()) {
             if let Some(sender) = self.layer2.as_mut() {
                 self.own.remember(data);
                 return match sender.send_to(data, None) {

@@ -1,9 +1,10 @@
-//! `alert()`, `log()` and `send()`: how a script speaks. `send()` only queues a packet; where
-//! it goes (`--replies`, `hark run -w`, later the wire) is the outputs' business.
+//! `alert()`, `log()`, `send()` and `send_recv()`: how a script speaks. `send()` queues a
+//! packet; where it goes (`--replies`, `-w`, `--inject`) is the outputs' business, except in
+//! `hark run -i IFACE --inject`, where it goes out at once, in order with `send_recv()`.
 
 use std::sync::{Arc, Mutex};
 
-use rhai::{Dynamic, Engine, Map};
+use rhai::{Dynamic, Engine, EvalAltResult, Map};
 use serde_json::Value;
 
 use super::api_packet::ScriptPacket;
@@ -23,13 +24,35 @@ pub fn register(engine: &mut Engine, host: Arc<Mutex<Host>>, clock: Clock) {
             host.log(text.to_string());
         }
     });
+    let h = Arc::clone(&host);
+    engine.register_fn(
+        "send",
+        move |packet: &mut ScriptPacket| -> Result<(), Box<EvalAltResult>> {
+            let (link, data) = packet.wire();
+            if let Ok(mut host) = h.lock() {
+                host.send(link, data, clock.now()).map_err(|e| format!("send: {e}"))?;
+            }
+            Ok(())
+        },
+    );
     let h = host;
-    engine.register_fn("send", move |packet: &mut ScriptPacket| {
-        let (link, data) = packet.wire();
-        if let Ok(mut host) = h.lock() {
-            host.send(link, data, clock.now());
-        }
-    });
+    engine.register_fn(
+        "send_recv",
+        move |packet: &mut ScriptPacket, timeout_ms: i64| -> Result<Dynamic, Box<EvalAltResult>> {
+            let Ok(timeout) = u64::try_from(timeout_ms) else {
+                return Err(format!("send_recv: timeout {timeout_ms} ms: must be 0 or more").into());
+            };
+            let (link, data) = packet.wire();
+            let Ok(mut host) = h.lock() else { return Ok(Dynamic::UNIT) };
+            let Some(wire) = host.wire.as_mut() else {
+                return Err("send_recv: needs the wire (hark run SCRIPT -i IFACE --inject)".into());
+            };
+            let answer = wire
+                .send_recv(link, &data, std::time::Duration::from_millis(timeout))
+                .map_err(|e| format!("send_recv: {e}"))?;
+            Ok(answer.map_or(Dynamic::UNIT, |frame| Dynamic::from(ScriptPacket::captured(frame))))
+        },
+    );
 }
 
 /// Builds an alert: `severity` and `category` go to the alert, the rest to its metadata.

@@ -140,6 +140,12 @@ impl ScriptPacket {
         ScriptPacket(Arc::new(Inner::new(frame, number, frame.data.to_vec())))
     }
 
+    /// A frame captured for a script outside the capture loop (`send_recv`'s answer).
+    pub fn captured(frame: crate::source::OwnedFrame) -> ScriptPacket {
+        let view = Frame { ts: frame.ts, link: frame.link, orig_len: frame.orig_len, data: &[] };
+        ScriptPacket(Arc::new(Inner::new(&view, 0, frame.data)))
+    }
+
     /// A packet built by a script: not a frame that was read.
     pub fn built(link: LinkType, data: Vec<u8>) -> ScriptPacket {
         let frame =

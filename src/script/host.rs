@@ -6,6 +6,21 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::event::{Alert, Event, Sent};
+use crate::source::{LinkType, OwnedFrame};
+
+/// The wire, for `hark run SCRIPT -i IFACE --inject`: packets go out as they are sent,
+/// and `send_recv` waits for the answer.
+pub trait Wire: Send {
+    /// Puts one packet on the wire.
+    fn send(&mut self, link: LinkType, data: &[u8]) -> Result<(), String>;
+    /// Sends one packet and returns the first frame that answers it within `timeout`.
+    fn send_recv(
+        &mut self,
+        link: LinkType,
+        data: &[u8],
+        timeout: std::time::Duration,
+    ) -> Result<Option<OwnedFrame>, String>;
+}
 
 /// The state behind `alert()`, `log()` and `print()`.
 #[derive(Default)]
@@ -34,6 +49,8 @@ pub struct Host {
     sent_in_second: HashMap<Arc<str>, (i64, u64)>,
     /// Sends over the rate, dropped, by script file name.
     pub over_rate: HashMap<Arc<str>, u64>,
+    /// The wire, in `hark run -i IFACE --inject`.
+    pub wire: Option<Box<dyn Wire>>,
 }
 
 impl Host {
@@ -49,8 +66,10 @@ impl Host {
         Arc::clone(self.evictions.entry(self.script.to_string()).or_default())
     }
 
-    /// Queues a packet the running script sent, or counts it when it has nowhere to go.
-    pub fn send(&mut self, link: crate::source::LinkType, data: Vec<u8>, now: f64) {
+    /// Queues a packet the running script sent, or counts it when it has nowhere to go;
+    /// puts it on the wire at once in `hark run -i IFACE --inject`, where a failure is the
+    /// script's error.
+    pub fn send(&mut self, link: LinkType, data: Vec<u8>, now: f64) -> Result<(), String> {
         if let Some(rate) = self.send_rate {
             let second = now.floor() as i64;
             let entry = self.sent_in_second.entry(Arc::clone(&self.script)).or_insert((second, 0));
@@ -60,17 +79,25 @@ impl Host {
             if entry.1 >= rate {
                 *self.over_rate.entry(Arc::clone(&self.script)).or_default() += 1;
                 self.pending.store(true, Ordering::Release);
-                return;
+                return Ok(());
             }
             entry.1 += 1;
         }
+        let on_wire = match self.wire.as_mut() {
+            Some(wire) => {
+                wire.send(link, &data)?;
+                true
+            }
+            None => false,
+        };
         if self.can_send {
             let script = Arc::clone(&self.script);
             self.events.push(Event::Sent(Sent { script, link, data }));
-        } else {
+        } else if !on_wire {
             *self.unsent.entry(Arc::clone(&self.script)).or_default() += 1;
         }
         self.pending.store(true, Ordering::Release);
+        Ok(())
     }
 
     /// Records an alert from the running script.

@@ -37,6 +37,7 @@ use crate::source::{Frame, LinkType};
 pub use api_host::to_json;
 pub use api_packet::ScriptPacket;
 use host::Host;
+pub use host::Wire;
 use load::{Compiled, located, script_files};
 use runner::{Argument, Hook, Runner};
 
@@ -329,6 +330,14 @@ impl Chain {
     pub fn set_interface(&mut self, interface: &str) {
         let name = rhai::ImmutableString::from(interface);
         self.engine.register_get("iface", move |_p: &mut ScriptPacket| name.clone());
+    }
+
+    /// Puts what scripts send on `wire` at once and lets them wait for answers
+    /// (`hark run -i IFACE --inject`).
+    pub fn set_wire(&mut self, wire: Box<dyn Wire>) {
+        if let Ok(mut h) = self.host.lock() {
+            h.wire = Some(wire);
+        }
     }
 
     /// Lets scripts' `send()` go somewhere: what they send comes out among their events.

@@ -89,6 +89,10 @@ pub struct PacketRing {
     counters: RingCounters,
 }
 
+// SAFETY: the mapping belongs to this ring alone and is only reached through `&mut self`
+// or through packets that borrow the ring; moving it to another thread moves all of that.
+unsafe impl Send for PacketRing {}
+
 /// The largest block: a GRO frame of 64 KiB and its headers always fit in one.
 const MAX_BLOCK: usize = 1 << 20;
 const MIN_BLOCK: usize = 128 << 10;
