@@ -53,7 +53,18 @@ pub fn run(mut config: Config) -> Result<Summary, Error> {
     let (mut source, injector): (Box<dyn Source>, Option<Injector>) = match &config.input {
         Input::File(path) => (Box::new(FileSource::open(path, &mut || true)?), None),
         Input::Live(options) => {
-            let mut live = LiveSource::open(options)?;
+            let mut options = options.clone();
+            if let Some(filter) = &config.filter {
+                let snaplen = options.snaplen.unwrap_or(crate::source::MAX_SNAPLEN);
+                options.kernel_filter = filter.kernel_program(snaplen);
+                if options.kernel_filter.is_none() {
+                    let _ = writeln!(
+                        std::io::stderr().lock(),
+                        "hark: filter: the expression has no kernel (classic BPF) form here; hark filters every packet itself"
+                    );
+                }
+            }
+            let mut live = LiveSource::open(&options)?;
             let injector = if config.inject {
                 let link = live.link_type().unwrap_or(LinkType::ETHERNET);
                 let injector = Injector::open(&options.interface, link).map_err(Error::Inject)?;

@@ -11,7 +11,7 @@ use hark::source::{FileSource, OwnedFrame, Source};
 use crate::util;
 
 /// Expressions covering every primitive, operator and qualifier hark supports.
-const EXPRESSIONS: &[&str] = &[
+pub const EXPRESSIONS: &[&str] = &[
     // The list.
     "tcp",
     "udp",

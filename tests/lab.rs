@@ -485,3 +485,17 @@ fn send_recv_gets_the_answers_a_real_host_gives() {
     assert!(stderr.contains("probe.rhai: 198.18.1.2:8000: SA ack 1001\n"), "{stderr}");
     assert!(stderr.contains("probe.rhai: 198.18.1.2:8001: RA ack 1001\n"), "{stderr}");
 }
+
+#[test]
+fn the_kernel_drops_what_the_filter_does_not_want() {
+    let Some(lab) = Lab::new("lab kernel filter") else { return };
+    let hark = lab.hark(&["-i", ROUTER_IF, "-q", "icmp"]);
+    // Two echo requests and their replies, and the ARP exchange before them.
+    lab.run_ok(&lab.client, "ping", &["-c", "2", "-i", "0.2", "-W", "2", ROUTER_IP]);
+    let out = lab::stop(hark, "INT");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // The kernel's count is of what its filter let through: the ARP frames never reached
+    // hark, so the filter ran in the kernel, not only in hark.
+    assert!(stderr.contains("4 packets captured\n4 packets received by filter\n"), "{stderr}");
+    assert!(!stderr.contains("no kernel"), "{stderr}");
+}

@@ -39,3 +39,6 @@ mod responders;
 
 // Live capture in a lab of network namespaces: real clients against hark's answers.
 mod lab;
+
+// The filter's classic BPF back end for the kernel, against the native predicate.
+mod cbpf;

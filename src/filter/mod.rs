@@ -7,6 +7,7 @@
 //! differently. Nothing here panics on any expression or any packet.
 
 pub mod ast;
+pub mod cbpf;
 pub mod compile;
 pub mod lexer;
 pub mod names;
@@ -62,6 +63,13 @@ impl Filter {
         let program = Program::new(&compile::compile(&self.expr, link)?);
         self.compiled.push((link, Some(program)));
         Ok(())
+    }
+
+    /// The expression as a classic BPF program for Ethernet frames, to attach to a live
+    /// capture socket; `None` when it has none that fits the kernel's limits.
+    pub fn kernel_program(&self, snaplen: u32) -> Option<Vec<cbpf::Insn>> {
+        let node = compile::compile(&self.expr, LinkType::ETHERNET).ok()?;
+        cbpf::translate(&node, snaplen)
     }
 
     /// Whether the frame passes the filter.

@@ -35,8 +35,9 @@ pub struct LiveOptions {
     /// always when answering with `--inject`).
     pub immediate: bool,
     pub snaplen: Option<u32>,
-    /// A classic BPF program for the kernel to run before copying a packet.
-    pub kernel_filter: Option<Vec<libc::sock_filter>>,
+    /// A classic BPF program for Ethernet frames, for the kernel to run before copying a
+    /// packet (left out on other link types).
+    pub kernel_filter: Option<Vec<crate::filter::cbpf::Insn>>,
 }
 
 /// The ring's size unless `-B` says: large enough that a burst at line rate on a veth
@@ -162,7 +163,13 @@ impl LiveSource {
             ignore_outgoing: options.direction == Direction::In,
             ring_bytes,
             block_timeout: Duration::from_millis(10),
-            filter: options.kernel_filter.clone(),
+            filter: options.kernel_filter.as_ref().filter(|_| link == LinkType::ETHERNET).map(
+                |p| {
+                    p.iter()
+                        .map(|i| libc::sock_filter { code: i.code, jt: i.jt, jf: i.jf, k: i.k })
+                        .collect()
+                },
+            ),
         };
         let ring = if options.immediate {
             PacketSocket::open(&ring_options).map(Receiver::Immediate)
