@@ -499,3 +499,27 @@ fn the_kernel_drops_what_the_filter_does_not_want() {
     assert!(stderr.contains("4 packets captured\n4 packets received by filter\n"), "{stderr}");
     assert!(!stderr.contains("no kernel"), "{stderr}");
 }
+
+#[test]
+fn direction_and_snap_length_apply_live() {
+    let Some(lab) = Lab::new("lab -Q") else { return };
+    let (dir, pcap) = temp_path("out.pcap");
+    let _keep = dir;
+    let hark = lab.hark(&[
+        "-i",
+        ROUTER_IF,
+        "-Q",
+        "out",
+        "--snaplen",
+        "60",
+        "-w",
+        pcap.to_str().unwrap(),
+        "icmp",
+    ]);
+    lab.run_ok(&lab.client, "ping", &["-c", "3", "-i", "0.2", "-W", "2", ROUTER_IP]);
+    let out = lab::stop(hark, "INT");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    // Only what the router sent: its three echo replies, each cut to 60 of its 98 bytes.
+    let fields = crate::util::tshark_fields(&pcap, &["icmp.type", "frame.cap_len", "frame.len"]);
+    assert_eq!(fields, "0|60|98\n".repeat(3));
+}

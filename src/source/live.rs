@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 use std::hash::{Hash, Hasher};
 use std::io;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::{Error, ErrorKind, Frame, LinkType, MAX_SNAPLEN, Source, Timestamp, WAIT_STEP};
 use crate::sys::packet_ring::{PacketRing, RingCounters, RingOptions, RingPacket};
@@ -43,6 +43,10 @@ pub struct LiveOptions {
 /// The ring's size unless `-B` says: large enough that a burst at line rate on a veth
 /// waits while scripts run, small enough for a laptop.
 const DEFAULT_RING_KIB: u32 = 32 * 1024;
+
+/// How long a stopped capture waits for the packets the kernel still holds: twice the
+/// ring's block timeout.
+const DRAIN: Duration = Duration::from_millis(20);
 
 /// Frames hark sent recently, so that their copies coming back from the interface are
 /// recognised by their bytes and left out of the chain (no reply loops).
@@ -140,6 +144,11 @@ pub struct LiveSource {
     own: Option<Arc<OwnFrames>>,
     /// A frame with its VLAN tag put back.
     tagged: Vec<u8>,
+    /// Once the caller has said stop: until when packets the kernel still holds in a
+    /// part-filled block are taken.
+    drain_until: Option<Instant>,
+    /// The error that ended the capture, reported once the last packets are out.
+    failed: Option<(io::Error, Instant)>,
     bytes: u64,
 }
 
@@ -186,6 +195,8 @@ impl LiveSource {
             loopback: arphrd == 772,
             own: None,
             tagged: Vec::new(),
+            drain_until: None,
+            failed: None,
             bytes: 0,
         })
     }
@@ -229,9 +240,26 @@ impl Source for LiveSource {
                 None => {}
             }
             if !before_wait() {
-                return Ok(None);
+                // Ctrl-C on a quiet interface: what arrived just before it is still in a
+                // block the kernel hands over within its timeout; take it, then end.
+                let until = *self.drain_until.get_or_insert_with(|| Instant::now() + DRAIN);
+                if Instant::now() >= until {
+                    return Ok(None);
+                }
             }
-            self.ring.wait(WAIT_STEP).map_err(lost)?;
+            // The interface went down: packets still in a part-filled block come out when
+            // its timeout retires it; then the error ends the capture.
+            if let Some((e, until)) = self.failed.take() {
+                if Instant::now() >= until {
+                    return Err(lost(e));
+                }
+                self.failed = Some((e, until));
+                std::thread::sleep(Duration::from_millis(1));
+                continue;
+            }
+            if let Err(e) = self.ring.wait(WAIT_STEP) {
+                self.failed = Some((e, Instant::now() + DRAIN));
+            }
         };
         let ts = Timestamp { secs: i64::from(packet.secs), nanos: packet.nanos };
         let data = self.ring.data(&packet);
