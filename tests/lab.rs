@@ -523,3 +523,60 @@ fn direction_and_snap_length_apply_live() {
     let fields = crate::util::tshark_fields(&pcap, &["icmp.type", "frame.cap_len", "frame.len"]);
     assert_eq!(fields, "0|60|98\n".repeat(3));
 }
+
+#[test]
+fn ticks_follow_the_wall_clock_on_a_quiet_interface() {
+    let Some(lab) = Lab::new("lab ticks") else { return };
+    let (dir, _) = temp_path("x");
+    let script = dir.path().join("tick.rhai");
+    std::fs::write(&script, "fn on_tick(now) { log(`tick`); }\n").unwrap();
+    let hark = lab.hark(&["-i", ROUTER_IF, "-q", "-s", script.to_str().unwrap()]);
+    // Not one packet: only the clock can make the ticks.
+    std::thread::sleep(Duration::from_millis(2600));
+    let out = lab::stop(hark, "INT");
+    // With -q, script logs go to standard error.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let ticks = stderr.lines().filter(|l| *l == "tick.rhai: tick").count();
+    assert!((2..=3).contains(&ticks), "{ticks} ticks in 2.6 s: {stderr}");
+}
+
+#[test]
+fn send_recv_gets_the_arp_reply_of_a_real_host() {
+    let Some(lab) = Lab::new("lab send_recv arp") else { return };
+    let (dir, _) = temp_path("x");
+    let mac = |ns: &str, dev: &str| {
+        let out = lab.run_ok(ns, "cat", &[&format!("/sys/class/net/{dev}/address")]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let (ours, theirs) = (mac(&lab.client, CLIENT_IF), mac(&lab.router, ROUTER_IF));
+    let script = dir.path().join("arp.rhai");
+    std::fs::write(
+        &script,
+        r#"fn main(args) {
+    let ask = packet(#{ eth: #{ src: args[0], dst: "ff:ff:ff:ff:ff:ff" },
+                        arp: #{ sender_mac: args[0], sender_ip: args[1], target_ip: args[2] } });
+    let answer = send_recv(ask, 1000);
+    log(if answer == () { "no answer" } else { `is-at ${answer.arp.sender_mac}` });
+}
+"#,
+    )
+    .unwrap();
+    let out = lab.run(
+        &lab.client,
+        env!("CARGO_BIN_EXE_hark"),
+        &[
+            "run",
+            script.to_str().unwrap(),
+            "-i",
+            CLIENT_IF,
+            "--inject",
+            "--",
+            &ours,
+            CLIENT_IP,
+            ROUTER_IP,
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr.trim_end(), format!("arp.rhai: is-at {theirs}"));
+}
