@@ -111,6 +111,16 @@ fn dns_answers_follow_the_script_as_it_is_edited() {
     assert!(stderr.contains("reload"), "{stderr}");
 }
 
+/// python3's web server on the router's port 8000, serving `dir`.
+fn web_server(lab: &Lab, dir: &std::path::Path) -> std::process::Child {
+    lab.command(&lab.router, "python3", &["-m", "http.server", "8000", "--bind", ROUTER_IP])
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 /// The alerts of an `--alerts` file, every line checked to be whole JSON.
 fn alerts_in(path: &std::path::Path) -> Vec<serde_json::Value> {
     let text = std::fs::read_to_string(path).unwrap_or_default();
@@ -137,13 +147,7 @@ fn a_syn_scan_raises_one_alert_and_a_plain_session_none() {
     ];
 
     // A real web server in the router namespace, and a client that fetches from it.
-    let mut server = lab
-        .command(&lab.router, "python3", &["-m", "http.server", "8000", "--bind", ROUTER_IP])
-        .current_dir(dir.path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut server = web_server(&lab, dir.path());
     let hark = lab.hark(&args);
     let url = format!("http://{ROUTER_IP}:8000/");
     let mut fetched = false;
@@ -445,13 +449,7 @@ fn an_interface_going_down_ends_the_capture_cleanly() {
 fn send_recv_gets_the_answers_a_real_host_gives() {
     let Some(lab) = Lab::new("lab send_recv") else { return };
     let (dir, _) = temp_path("x");
-    let mut server = lab
-        .command(&lab.router, "python3", &["-m", "http.server", "8000", "--bind", ROUTER_IP])
-        .current_dir(dir.path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut server = web_server(&lab, dir.path());
     let url = format!("http://{ROUTER_IP}:8000/");
     let up = (0..50).any(|_| {
         std::thread::sleep(Duration::from_millis(100));

@@ -13,7 +13,7 @@
 //! refers into it.
 
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
@@ -101,14 +101,7 @@ impl PacketRing {
     /// Opens the socket, attaches the filter, maps the ring, then binds to the interface,
     /// so that no packet of another interface or outside the filter is ever queued.
     pub fn open(options: &RingOptions) -> io::Result<PacketRing> {
-        // Protocol 0: the socket receives nothing until it is bound below.
-        // SAFETY: plain system call with constant arguments; the result is checked.
-        let raw = unsafe { libc::socket(libc::AF_PACKET, libc::SOCK_RAW | libc::SOCK_CLOEXEC, 0) };
-        if raw < 0 {
-            return Err(last_error());
-        }
-        // SAFETY: `raw` is a descriptor this function just opened and owns alone.
-        let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+        let fd = super::unbound_packet_socket()?;
         let raw = fd.as_raw_fd();
         if let Some(program) = &options.filter {
             attach_filter(raw, program)?;

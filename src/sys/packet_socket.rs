@@ -7,7 +7,7 @@
 //! call when they queue up, so a flood does not cost a call per packet.
 
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::time::Duration;
 
 use super::packet_ring::{RingCounters, RingOptions, RingPacket, attach_filter};
@@ -35,13 +35,7 @@ pub struct PacketSocket {
 impl PacketSocket {
     /// Opens the socket, attaches the filter, then binds to the interface.
     pub fn open(options: &RingOptions) -> io::Result<PacketSocket> {
-        // SAFETY: plain system call with constant arguments; the result is checked.
-        let raw = unsafe { libc::socket(libc::AF_PACKET, libc::SOCK_RAW | libc::SOCK_CLOEXEC, 0) };
-        if raw < 0 {
-            return Err(last_error());
-        }
-        // SAFETY: `raw` was just opened here and is owned by nothing else.
-        let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+        let fd = super::unbound_packet_socket()?;
         let raw = fd.as_raw_fd();
         if let Some(program) = &options.filter {
             attach_filter(raw, program)?;

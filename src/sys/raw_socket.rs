@@ -11,13 +11,7 @@ use super::{last_error, packet_ring::attach_filter, set_option};
 /// with `ETH_P_ALL`) queues no copy of the interface's traffic that no one would read.
 /// Returns the raw descriptor for pnet's `Config.socket_fd`; pnet owns it from then on.
 pub fn send_only_packet_socket() -> io::Result<i32> {
-    // SAFETY: plain system call with constant arguments; the result is checked.
-    let raw = unsafe { libc::socket(libc::AF_PACKET, libc::SOCK_RAW | libc::SOCK_CLOEXEC, 0) };
-    if raw < 0 {
-        return Err(last_error());
-    }
-    // SAFETY: `raw` was just opened here and is owned by nothing else.
-    let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+    let fd = super::unbound_packet_socket()?;
     let accept_nothing = [libc::sock_filter { code: 0x06, jt: 0, jf: 0, k: 0 }];
     attach_filter(fd.as_raw_fd(), &accept_nothing)?;
     Ok(fd.into_raw_fd())
