@@ -21,7 +21,7 @@ fn ping_to_a_host_that_does_not_exist_gets_its_replies() {
     }
     let (dir, _) = temp_path("x");
     let script = script_with(dir.path(), "answer_ping.rhai", &[("GHOST", &quoted(GHOST))]);
-    let hark = lab.hark(&["-i", ROUTER_IF, "--inject", "-q", "-s", script.to_str().unwrap()]);
+    let hark = responder(&lab, &[&script], &[]);
     let ping = lab.run(&lab.client, "ping", &["-c", "3", "-i", "0.2", "-W", "2", GHOST]);
     let text = String::from_utf8_lossy(&ping.stdout);
     let out = lab::stop(hark, "INT");
@@ -43,16 +43,7 @@ fn a_blocked_port_refuses_at_once() {
     let (dir, _) = temp_path("x");
     let ping = script_with(dir.path(), "answer_ping.rhai", &[("GHOST", &quoted(GHOST))]);
     let reset = script_with(dir.path(), "reset_blocked.rhai", &[("BLOCKED", "[8080]")]);
-    let hark = lab.hark(&[
-        "-i",
-        ROUTER_IF,
-        "--inject",
-        "-q",
-        "-s",
-        ping.to_str().unwrap(),
-        "-s",
-        reset.to_str().unwrap(),
-    ]);
+    let hark = responder(&lab, &[&ping, &reset], &[]);
     let started = Instant::now();
     let url = format!("http://{GHOST}:8080/");
     let curl = lab.run(&lab.client, "curl", &["-sS", "--max-time", "5", &url]);
@@ -80,16 +71,7 @@ fn dns_answers_follow_the_script_as_it_is_edited() {
     let ping = script_with(dir.path(), "answer_ping.rhai", &[("GHOST", &quoted(GHOST))]);
     let names = |addr: &str| format!("#{{ \"lab.example\": \"{addr}\" }}");
     let dns = script_with(dir.path(), "dns_answer.rhai", &[("NAMES", &names("198.18.1.53"))]);
-    let hark = lab.hark(&[
-        "-i",
-        ROUTER_IF,
-        "--inject",
-        "-q",
-        "-s",
-        ping.to_str().unwrap(),
-        "-s",
-        dns.to_str().unwrap(),
-    ]);
+    let hark = responder(&lab, &[&ping, &dns], &[]);
     let server = format!("@{GHOST}");
     let dig = || {
         let out =
@@ -109,6 +91,16 @@ fn dns_answers_follow_the_script_as_it_is_edited() {
     assert_eq!(first, "198.18.1.53", "hark: {stderr}");
     assert_eq!(second, "198.18.1.54", "hark: {stderr}");
     assert!(stderr.contains("reload"), "{stderr}");
+}
+
+/// hark answering on the router's interface with `scripts`, quiet, `extra` flags added.
+fn responder(lab: &Lab, scripts: &[&std::path::Path], extra: &[&str]) -> std::process::Child {
+    let mut args = vec!["-i", ROUTER_IF, "--inject", "-q"];
+    args.extend_from_slice(extra);
+    for script in scripts {
+        args.extend(["-s", script.to_str().unwrap()]);
+    }
+    lab.hark(&args)
 }
 
 /// python3's web server on the router's port 8000, serving `dir`.
@@ -205,18 +197,7 @@ fn a_syn_flood_is_answered_within_the_send_rate() {
         &["-i", CLIENT_IF, "-n", "-w", client_pcap.to_str().unwrap(), "tcp"],
     );
     let rate = RATE.to_string();
-    let hark = lab.hark(&[
-        "-i",
-        ROUTER_IF,
-        "--inject",
-        "-q",
-        "--send-rate",
-        &rate,
-        "-s",
-        ping.to_str().unwrap(),
-        "-s",
-        reset.to_str().unwrap(),
-    ]);
+    let hark = responder(&lab, &[&ping, &reset], &["--send-rate", &rate]);
     // 400 SYNs a second for 2.5 seconds, each from the next source port.
     let flood = lab.run(
         &lab.client,

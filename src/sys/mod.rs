@@ -18,17 +18,21 @@ fn last_error() -> io::Error {
     io::Error::last_os_error()
 }
 
-/// A packet socket that receives nothing until it is bound (protocol 0), so that no
-/// packet of another interface, or outside a filter attached before the bind, is queued.
-fn unbound_packet_socket() -> io::Result<std::os::fd::OwnedFd> {
-    use std::os::fd::FromRawFd;
+/// A packet socket that receives nothing until it is bound (protocol 0), with `filter`
+/// attached, so that no packet of another interface or outside the filter is ever queued.
+fn unbound_packet_socket(filter: Option<&[libc::sock_filter]>) -> io::Result<std::os::fd::OwnedFd> {
+    use std::os::fd::{AsRawFd, FromRawFd};
     // SAFETY: plain system call with constant arguments; the result is checked.
     let raw = unsafe { libc::socket(libc::AF_PACKET, libc::SOCK_RAW | libc::SOCK_CLOEXEC, 0) };
     if raw < 0 {
         return Err(last_error());
     }
     // SAFETY: `raw` was just opened here and is owned by nothing else.
-    Ok(unsafe { std::os::fd::OwnedFd::from_raw_fd(raw) })
+    let fd = unsafe { std::os::fd::OwnedFd::from_raw_fd(raw) };
+    if let Some(program) = filter {
+        packet_ring::attach_filter(fd.as_raw_fd(), program)?;
+    }
+    Ok(fd)
 }
 
 /// `setsockopt` with a plain value; the kernel copies `value` before returning.

@@ -101,11 +101,8 @@ impl PacketRing {
     /// Opens the socket, attaches the filter, maps the ring, then binds to the interface,
     /// so that no packet of another interface or outside the filter is ever queued.
     pub fn open(options: &RingOptions) -> io::Result<PacketRing> {
-        let fd = super::unbound_packet_socket()?;
+        let fd = super::unbound_packet_socket(options.filter.as_deref())?;
         let raw = fd.as_raw_fd();
-        if let Some(program) = &options.filter {
-            attach_filter(raw, program)?;
-        }
         set_option(
             raw,
             libc::SOL_PACKET,
@@ -427,7 +424,7 @@ fn align16(n: usize) -> usize {
 }
 
 /// Attaches a classic BPF program to the socket.
-pub(crate) fn attach_filter(fd: libc::c_int, program: &[libc::sock_filter]) -> io::Result<()> {
+pub(super) fn attach_filter(fd: libc::c_int, program: &[libc::sock_filter]) -> io::Result<()> {
     let Ok(len) = u16::try_from(program.len()) else {
         return Err(io::Error::other("the filter program is too long for the kernel"));
     };

@@ -10,7 +10,7 @@ use std::io;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::time::Duration;
 
-use super::packet_ring::{RingCounters, RingOptions, RingPacket, attach_filter};
+use super::packet_ring::{RingCounters, RingOptions, RingPacket};
 use super::{last_error, set_option};
 
 /// Packets taken per `recvmmsg`.
@@ -35,11 +35,8 @@ pub struct PacketSocket {
 impl PacketSocket {
     /// Opens the socket, attaches the filter, then binds to the interface.
     pub fn open(options: &RingOptions) -> io::Result<PacketSocket> {
-        let fd = super::unbound_packet_socket()?;
+        let fd = super::unbound_packet_socket(options.filter.as_deref())?;
         let raw = fd.as_raw_fd();
-        if let Some(program) = &options.filter {
-            attach_filter(raw, program)?;
-        }
         set_option(raw, libc::SOL_PACKET, libc::PACKET_AUXDATA, &(1 as libc::c_int))?;
         set_option(raw, libc::SOL_SOCKET, libc::SO_TIMESTAMPNS, &(1 as libc::c_int))?;
         if options.ignore_outgoing {

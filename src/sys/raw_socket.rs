@@ -5,15 +5,14 @@ use std::io;
 use std::net::IpAddr;
 use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd, OwnedFd};
 
-use super::{last_error, packet_ring::attach_filter, set_option};
+use super::{last_error, set_option};
 
 /// A packet socket whose filter accepts nothing, so that binding it for sending (pnet binds
 /// with `ETH_P_ALL`) queues no copy of the interface's traffic that no one would read.
 /// Returns the raw descriptor for pnet's `Config.socket_fd`; pnet owns it from then on.
 pub fn send_only_packet_socket() -> io::Result<i32> {
-    let fd = super::unbound_packet_socket()?;
     let accept_nothing = [libc::sock_filter { code: 0x06, jt: 0, jf: 0, k: 0 }];
-    attach_filter(fd.as_raw_fd(), &accept_nothing)?;
+    let fd = super::unbound_packet_socket(Some(&accept_nothing))?;
     Ok(fd.into_raw_fd())
 }
 
