@@ -95,6 +95,7 @@ pub fn run(mut config: Config) -> Result<Summary, Error> {
     } else {
         let mut chain = Chain::load(&config.scripts, source.link_type(), config.tick_every)
             .map_err(Error::Scripts)?;
+        chain.set_memory_budget(config.script_memory.0, config.script_memory.1);
         chain.limit_sending(config.send_rate);
         if let Some(interface) = source.interface() {
             chain.set_interface(interface);
@@ -344,9 +345,13 @@ pub fn pump<S: Source + ?Sized>(
                 reloads: s.reloads,
                 reload_errors: s.reload_errors,
                 sends_dropped: s.sends_dropped,
+                memory_bytes: s.memory,
+                over_budget: s.over_budget,
+                refused: s.refused,
             })
             .collect();
     }
+    outputs.stats.peak_rss = output::stats::peak_rss();
     let kernel = source.kernel_counters();
     if let Some((_, drops)) = kernel {
         outputs.stats.kernel = kernel;

@@ -25,3 +25,8 @@ pub mod source;
 pub mod sys;
 
 pub use error::Error;
+
+/// Every allocation goes through hark's accounting, so that what each script holds is
+/// known at any moment ([`sys::alloc`]); hark's own allocations pay only a header.
+#[global_allocator]
+static ALLOCATOR: sys::alloc::Accounting = sys::alloc::Accounting;

@@ -40,6 +40,10 @@ pub struct RunArgs {
     #[arg(long = "inject")]
     pub inject: bool,
 
+    /// What the script may hold in memory (e.g. 64M, 1G)
+    #[arg(long = "script-memory", value_name = "SIZE", default_value = "256M", value_parser = crate::cli::size::parse_budget)]
+    pub script_memory: usize,
+
     /// Words handed to main(args), after --
     #[arg(last = true, value_name = "ARG")]
     pub args: Vec<String>,
@@ -69,6 +73,7 @@ pub fn run(args: RunArgs) -> Result<(), Error> {
     };
     let mut chain = Chain::load(std::slice::from_ref(&args.script), Some(LinkType::ETHERNET), 1.0)
         .map_err(Error::Scripts)?;
+    chain.set_memory_budget(args.script_memory, args.script_memory);
     if let Some(wire) = wire {
         chain.set_wire(Box::new(wire));
     }

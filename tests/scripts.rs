@@ -286,16 +286,20 @@ fn hostile_scripts_are_contained_and_nothing_is_lost() {
         "--json",
         "-w",
         written.to_str().unwrap(),
+        "--script-memory",
+        "16M",
     ];
     let out = util::run(&args);
     assert_eq!(out.status.code(), Some(0));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
+    // The string outgrows the budget in its first call: stopped, its later calls refused.
+    assert!(stderr.contains("hark: script error: 3-big-string.rhai: on_packet: went past its memory budget of 16 MiB (--script-memory): stopped"), "{stderr}");
+    assert_eq!(stderr.matches("3-big-string.rhai").count(), 1, "{stderr}");
     for (name, why) in [
-        // Each at the place the limit was hit: the loop, the call, the append.
+        // Each at the place the limit was hit: the loop, the call.
         ("1-loop.rhai", "1-loop.rhai:1:26: Too many operations"),
         ("2-recurse.rhai", "2-recurse.rhai:1:48: Stack overflow"),
-        ("3-big-string.rhai", "3-big-string.rhai:1:43: Length of string too large"),
         ("4-big-map.rhai", "4-big-map.rhai:1:68: Too many operations"),
         ("5-error.rhai", "5-error.rhai:1:25: Unknown property 'no_such_field'"),
     ] {
@@ -316,7 +320,12 @@ fn hostile_scripts_are_contained_and_nothing_is_lost() {
     let events = util::eve_lines(&out.stdout);
     let per_script = stats(&events)["scripts"].as_array().unwrap().clone();
     assert_eq!(per_script.len(), 5);
-    assert!(per_script.iter().all(|s| s["errors"] == 8 && s["calls"] == 8), "{per_script:?}");
+    let counts = |s: &Value| (s["calls"].clone(), s["errors"].clone(), s["refused"].clone());
+    for script in &per_script {
+        let expected = if script["script"] == "3-big-string.rhai" { (1, 1, 7) } else { (8, 8, 0) };
+        let expected = (expected.0.into(), expected.1.into(), expected.2.into());
+        assert_eq!(counts(script), expected, "{script}");
+    }
     // Every packet went on down the chain and into the file.
     let back = util::run(&["-r", written.to_str().unwrap(), "-q", "--json"]);
     assert_eq!(util::eve_lines(&back.stdout)[0]["stats"]["packets"], 8);

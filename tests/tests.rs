@@ -18,6 +18,9 @@ mod filter_tcpdump;
 // The script chain: detectors, order, drops, state, ticks, hostile scripts, `hark check`.
 mod scripts;
 
+// Hostile scripts against the memory budget: stopped, hark's peak bounded, nothing lost.
+mod hostile;
+
 // Hot reload: saves while packets flow through a pipe, folders whose scripts come and go.
 mod reload;
 

@@ -111,6 +111,14 @@ pub struct Args {
     #[arg(long = "send-rate", value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub send_rate: u64,
 
+    /// What each script may hold in memory (e.g. 64M, 1G); a script that holds more is stopped, the rest go on
+    #[arg(long = "script-memory", value_name = "SIZE", default_value = "256M", value_parser = super::size::parse_budget)]
+    pub script_memory: usize,
+
+    /// What all scripts together may hold in memory
+    #[arg(long = "script-memory-total", value_name = "SIZE", default_value = "1G", value_parser = super::size::parse_budget)]
+    pub script_memory_total: usize,
+
     /// Append alerts as EVE JSON lines to FILE, one flushed line each
     #[arg(long = "alerts", value_name = "FILE")]
     pub alerts: Option<PathBuf>,

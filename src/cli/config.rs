@@ -32,6 +32,8 @@ pub struct Config {
     /// Packets each script may send in a second of packet time.
     pub send_rate: u64,
     pub tick_every: f64,
+    /// What each script, and all scripts together, may hold in memory, in bytes.
+    pub script_memory: (usize, usize),
     /// Whether scripts' packets go out of the capture interface.
     pub inject: bool,
     /// The user to run as once the capture is open (`-Z`).
@@ -159,6 +161,7 @@ impl Config {
             send_rate: args.send_rate,
             alerts: args.alerts,
             tick_every: args.tick_every,
+            script_memory: (args.script_memory, args.script_memory_total),
             inject: args.inject,
             user: args.user,
         })

@@ -240,6 +240,9 @@ pub fn write_stats(out: &mut Vec<u8>, clock: &mut Clock, ts: Timestamp, stats: &
         "\",\"event_type\":\"stats\",\"stats\":{{\"packets\":{},\"bytes\":{},\"dropped\":{},\"truncated\":{},\"alerts\":{}",
         stats.packets, stats.bytes, stats.dropped, stats.truncated, stats.alerts
     );
+    if let Some(bytes) = stats.peak_rss {
+        let _ = write!(out, ",\"peak_rss_bytes\":{bytes}");
+    }
     if let Some((sent, failed)) = stats.injected {
         let _ = write!(out, ",\"injected\":{sent},\"inject_errors\":{failed}");
     }
@@ -258,7 +261,7 @@ pub fn write_stats(out: &mut Vec<u8>, clock: &mut Clock, ts: Timestamp, stats: &
             push_str(out, &s.script);
             let _ = write!(
                 out,
-                ",\"calls\":{},\"errors\":{},\"alerts\":{},\"evictions\":{},\"time_us\":{},\"reloads\":{},\"reload_errors\":{},\"sends_dropped\":{}}}",
+                ",\"calls\":{},\"errors\":{},\"alerts\":{},\"evictions\":{},\"time_us\":{},\"reloads\":{},\"reload_errors\":{},\"sends_dropped\":{},\"memory_bytes\":{},\"over_budget\":{},\"refused\":{}}}",
                 s.calls,
                 s.errors,
                 s.alerts,
@@ -266,7 +269,10 @@ pub fn write_stats(out: &mut Vec<u8>, clock: &mut Clock, ts: Timestamp, stats: &
                 s.time_us,
                 s.reloads,
                 s.reload_errors,
-                s.sends_dropped
+                s.sends_dropped,
+                s.memory_bytes,
+                s.over_budget,
+                s.refused
             );
         }
         out.push(b']');

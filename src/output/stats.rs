@@ -17,6 +17,8 @@ pub struct Stats {
     pub scripts: Vec<ScriptCounts>,
     /// A live capture's kernel counters: packets its filter accepted, and those it dropped.
     pub kernel: Option<(u64, u64)>,
+    /// The most memory hark held at once, in bytes (the kernel's high-water mark).
+    pub peak_rss: Option<u64>,
     /// With `--inject`: packets put on the wire, and sends that failed.
     pub injected: Option<(u64, u64)>,
 }
@@ -35,4 +37,18 @@ pub struct ScriptCounts {
     pub reload_errors: u64,
     /// Packets it sent past `--send-rate`, dropped.
     pub sends_dropped: u64,
+    /// The most it held in memory after a call; whether it went past its budget and was
+    /// stopped, and the calls refused since.
+    pub memory_bytes: u64,
+    pub over_budget: bool,
+    pub refused: u64,
+}
+
+/// The most resident memory this process has held, from the kernel's `VmHWM`.
+pub fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 =
+        line.trim_start_matches("VmHWM:").trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some(kib * 1024)
 }

@@ -13,7 +13,6 @@ use std::time::{Duration, Instant};
 
 use rhai::{Blob, Dynamic, Engine, EvalAltResult};
 
-use super::engine::MAX_ARRAY_SIZE;
 use super::host::Host;
 
 /// RFC 768 over IPv4: 65,535 less the IPv4 and UDP headers.
@@ -115,10 +114,8 @@ fn tcp(addr: SocketAddr, data: &[u8], timeout: Duration) -> Result<Dynamic, Stri
             Ok(0) => return Ok(Dynamic::from_blob(reply)),
             Ok(n) => {
                 reply.extend_from_slice(&chunk[..n]);
-                if reply.len() > MAX_ARRAY_SIZE {
-                    return Err(format!(
-                        "the reply passed {MAX_ARRAY_SIZE} bytes, the most a blob holds"
-                    ));
+                if reply.len() > crate::sys::alloc::remaining() {
+                    return Err("the reply would take the script past its memory budget".into());
                 }
             }
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => break,

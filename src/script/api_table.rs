@@ -60,6 +60,16 @@ impl Inner {
 
     fn write(&mut self, key: String, value: Dynamic) {
         self.expire();
+        if self.entries.len() == self.entries.capacity() && !self.entries.contains_key(&key) {
+            // The map is about to double: a script whose budget has no room for that is
+            // stopped before it happens, not after (`sys::alloc`).
+            let slot = std::mem::size_of::<(String, (Dynamic, f64, u64))>() + 1;
+            let growth = self.entries.capacity().max(4).saturating_mul(2 * slot);
+            if growth > crate::sys::alloc::remaining() {
+                crate::sys::alloc::refused(crate::sys::alloc::tighter_budget());
+                return;
+            }
+        }
         let seq = self.next_seq;
         self.next_seq += 1;
         let now = self.clock.now();

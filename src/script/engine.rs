@@ -3,11 +3,11 @@
 
 use std::sync::{Arc, Mutex};
 
-use rhai::Engine;
+use rhai::{Dynamic, Engine};
 
 use super::api_table::{self, Clock, Table};
 use super::host::Host;
-use super::{api_build, api_dns, api_edit, api_host, api_net, api_packet};
+use super::{api_bounded, api_build, api_dns, api_edit, api_host, api_net, api_packet};
 
 /// Operations one hook call may run before it is stopped.
 pub const MAX_OPERATIONS: u64 = 100_000;
@@ -15,11 +15,10 @@ pub const MAX_OPERATIONS: u64 = 100_000;
 pub const RUN_OPERATIONS: u64 = 100 * MAX_OPERATIONS;
 /// Nested function calls a script may make.
 pub const MAX_CALL_LEVELS: usize = 64;
-/// Longest string, in bytes.
-pub const MAX_STRING_SIZE: usize = 64 * 1024;
-/// Most elements in an array, and entries in a map.
-pub const MAX_ARRAY_SIZE: usize = 100_000;
-pub const MAX_MAP_SIZE: usize = 100_000;
+/// What one script may hold unless `--script-memory` says otherwise.
+pub const SCRIPT_MEMORY: usize = 256 << 20;
+/// What the engine stops a script with when it is past its memory budget.
+pub const OVER_BUDGET: &str = "over its memory budget";
 
 /// Builds the engine every script runs on; `clock` is the packet time tables expire on.
 pub fn new(host: Arc<Mutex<Host>>, clock: Clock) -> Engine {
@@ -30,9 +29,12 @@ pub fn new(host: Arc<Mutex<Host>>, clock: Clock) -> Engine {
     engine.set_max_operations(MAX_OPERATIONS);
     engine.set_max_call_levels(MAX_CALL_LEVELS);
     engine.set_max_expr_depths(128, 64);
-    engine.set_max_string_size(MAX_STRING_SIZE);
-    engine.set_max_array_size(MAX_ARRAY_SIZE);
-    engine.set_max_map_size(MAX_MAP_SIZE);
+    // No per-value size limits: Rhai checks them by walking the whole assigned-to value
+    // after each indexed write, so a write into a large `this` cost its size. A script is
+    // bounded by what it holds instead, checked before each operation at the cost of one
+    // flag's read (`sys::alloc`); the functions that allocate a size they are told ask
+    // the budget first (`api_bounded`).
+    engine.on_progress(|_| crate::sys::alloc::over_budget().map(|_| Dynamic::from(OVER_BUDGET)));
     engine.set_module_resolver(rhai::module_resolvers::DummyModuleResolver::new());
     engine.disable_symbol("eval");
     let print_host = Arc::clone(&host);
@@ -47,6 +49,7 @@ pub fn new(host: Arc<Mutex<Host>>, clock: Clock) -> Engine {
             h.log(text.to_string());
         }
     });
+    api_bounded::register(&mut engine);
     api_packet::register(&mut engine);
     api_edit::register(&mut engine);
     api_dns::register(&mut engine);

@@ -103,6 +103,14 @@ pub fn load(engine: &Engine, path: &Path, link: Option<LinkType>) -> Result<Comp
     compile(engine, path, name, source, link)
 }
 
+/// What scripts' top levels hold while they run, all of it let go when compiling ends:
+/// one account serves every compile (memory freed late cannot credit another script).
+fn top_level_account() -> Option<&'static crate::sys::alloc::Account> {
+    static ACCOUNT: std::sync::OnceLock<Option<crate::sys::alloc::Account>> =
+        std::sync::OnceLock::new();
+    ACCOUNT.get_or_init(|| crate::sys::alloc::Account::open(super::engine::SCRIPT_MEMORY)).as_ref()
+}
+
 /// Compiles a script read with [`read`]: checks who could change it, compiles it, runs its
 /// top level once and compiles its FILTER for `link`.
 pub fn compile(
@@ -118,7 +126,16 @@ pub fn compile(
     // the script again with them in scope puts their values into the functions, where
     // Rhai would otherwise not see them.
     let mut scope = Scope::new();
-    engine.run_ast_with_scope(&mut scope, &ast).map_err(|e| located(&name, e.position(), &e))?;
+    let charging = top_level_account().map(crate::sys::alloc::Account::charge_here);
+    let ran = engine.run_ast_with_scope(&mut scope, &ast);
+    drop(charging);
+    ran.map_err(|e| match crate::sys::alloc::over_budget() {
+        Some(_) => format!(
+            "{name}: top level: went past the memory budget of {}",
+            super::budget::size(super::engine::SCRIPT_MEMORY)
+        ),
+        None => located(&name, e.position(), &e),
+    })?;
     let ast = engine.optimize_ast(&scope, ast, rhai::OptimizationLevel::Simple);
     let filter = match scope.get_value::<ImmutableString>("FILTER") {
         Some(text) => {

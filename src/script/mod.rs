@@ -10,6 +10,7 @@
 //! Scripts are reloaded while packets flow (`reload` watches and compiles, `swap` puts a
 //! new version in between two packets): `this` and its tables survive, `on_reload` runs.
 
+mod api_bounded;
 mod api_build;
 mod api_dns;
 mod api_edit;
@@ -17,6 +18,7 @@ mod api_host;
 mod api_net;
 mod api_packet;
 mod api_table;
+mod budget;
 mod engine;
 mod host;
 mod load;
@@ -70,6 +72,11 @@ pub struct ScriptStats {
     pub reload_errors: u64,
     /// Packets it sent past `--send-rate`, dropped.
     pub sends_dropped: u64,
+    /// The most it held after a call, in bytes; whether it went past its memory budget
+    /// and was stopped, and the calls refused since.
+    pub memory: u64,
+    pub over_budget: bool,
+    pub refused: u64,
 }
 
 /// One loaded script.
@@ -90,6 +97,9 @@ pub struct Script {
     errors_not_shown: u64,
     /// Packets it sent with nowhere to send them.
     unsent: u64,
+    /// What it holds in memory, and whether it was stopped for holding too much.
+    account: Option<crate::sys::alloc::Account>,
+    over_budget: bool,
 }
 
 /// All scripts, the engine they share, and what they have said.
@@ -119,6 +129,8 @@ pub struct Chain {
     watcher: Option<reload::Watcher>,
     /// Scripts that left the chain while it ran: their names and final counts.
     pub removed: Vec<(Arc<str>, ScriptStats)>,
+    /// The memory budget of each script, in bytes.
+    script_memory: usize,
 }
 
 impl Chain {
@@ -147,7 +159,9 @@ impl Chain {
         let mut scripts = Vec::new();
         for path in files {
             match load::load(&engine, &path, link) {
-                Ok(compiled) => scripts.push(Script::new(&engine, compiled)),
+                Ok(compiled) => {
+                    scripts.push(Script::new(&engine, compiled, engine::SCRIPT_MEMORY));
+                }
                 Err(e) => errors.push(e),
             }
         }
@@ -172,6 +186,7 @@ impl Chain {
             inbox: reload::Inbox::default(),
             watcher: None,
             removed: Vec::new(),
+            script_memory: engine::SCRIPT_MEMORY,
         })
     }
 
@@ -309,8 +324,14 @@ impl Chain {
         }
         self.running = Some(0);
         let args = args.into_iter().map(Dynamic::from).collect();
+        let charging = script.account.as_ref().map(crate::sys::alloc::Account::charge_here);
         let outcome = script.runner.call_main(&self.engine, args);
+        drop(charging);
         self.count_what_it_said(0);
+        if let Some(overrun) = self.held_too_much(0) {
+            self.stop_over_budget(0, "main", overrun);
+            return Err(self.error_lines.pop().unwrap_or_default());
+        }
         let script = &self.scripts[0];
         match outcome {
             None => Err(format!(
@@ -369,6 +390,10 @@ impl Chain {
 
     fn call(&mut self, i: usize, hook: Hook, argument: Argument<'_>) -> Result<Dynamic, ()> {
         let script = &mut self.scripts[i];
+        if script.over_budget {
+            script.stats.refused += 1;
+            return Err(());
+        }
         // The host's lock is taken only to switch scripts or to count what a call said:
         // most calls do neither.
         if self.running != Some(i) {
@@ -381,10 +406,16 @@ impl Chain {
             self.running = Some(i);
         }
         let started = self.timer.raw();
+        let charging = script.account.as_ref().map(crate::sys::alloc::Account::charge_here);
         let result = script.runner.call(&self.engine, hook, argument);
+        drop(charging);
         script.ticks += self.timer.raw().saturating_sub(started);
         script.stats.calls += 1;
         self.count_what_it_said(i);
+        if let Some(overrun) = self.held_too_much(i) {
+            self.stop_over_budget(i, hook.name(), overrun);
+            return Err(());
+        }
         let script = &mut self.scripts[i];
         match result {
             Ok(value) => Ok(value),
@@ -461,7 +492,7 @@ impl Chain {
 }
 
 impl Script {
-    fn new(engine: &Engine, compiled: Compiled) -> Script {
+    fn new(engine: &Engine, compiled: Compiled, memory: usize) -> Script {
         Script {
             path: compiled.path,
             name: compiled.name,
@@ -474,6 +505,8 @@ impl Script {
             ticks: 0,
             errors_not_shown: 0,
             unsent: 0,
+            account: crate::sys::alloc::Account::open(memory),
+            over_budget: false,
         }
     }
 }

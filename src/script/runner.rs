@@ -154,6 +154,16 @@ impl Runner {
         self.ast = ast;
     }
 
+    /// Lets go of everything the script holds (`this`, its tables, what its hooks keep
+    /// between calls); its code stays, and a later version may run again.
+    pub fn release(&mut self, engine: &Engine) {
+        self.this = Dynamic::from_map(rhai::Map::new());
+        self.scope = Scope::new();
+        self.bound = None;
+        self.caches = Caches::new();
+        self.global = global_state(engine, &self.ast);
+    }
+
     /// Calls the script's `main`, with `args` when it takes a parameter; `None` when the
     /// script has no `main`.
     pub fn call_main(

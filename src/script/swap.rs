@@ -88,16 +88,19 @@ impl Chain {
         script.rev += 1;
         script.stats.reloads += 1;
         let notice = done(NoticeKind::Reload, script);
+        // A script stopped for its memory lost its state: its new version starts afresh.
+        let restart = std::mem::take(&mut script.over_budget);
         // The host names the running version in alerts: it must learn the new one.
         self.running = None;
         self.tell(notice);
-        if self.scripts[i].runner.has(Hook::Reload) {
-            let _ = self.call(i, Hook::Reload, Argument::Value(Dynamic::UNIT));
+        let hook = if restart { Hook::Start } else { Hook::Reload };
+        if self.scripts[i].runner.has(hook) {
+            let _ = self.call(i, hook, Argument::Value(Dynamic::UNIT));
         }
     }
 
     fn add(&mut self, compiled: Compiled) {
-        let script = Script::new(&self.engine, compiled);
+        let script = Script::new(&self.engine, compiled, self.script_memory);
         let at = self.scripts.partition_point(|s| s.path.file_name() <= script.path.file_name());
         let notice = done(NoticeKind::Added, &script);
         self.scripts.insert(at, script);

@@ -1,11 +1,13 @@
 //! The one place hark talks to the kernel below the standard library: the packet socket
-//! and its ring, raw sockets for sending, and the user switch of `-Z`.
+//! and its ring, raw sockets for sending, the user switch of `-Z`, and the allocator that
+//! keeps each script's memory account.
 //!
 //! Everything else in hark is safe Rust. Each `unsafe` block here says on a `// SAFETY:`
 //! line why it is sound; the types these modules hand out are safe to use in any order
 //! (a ring's packets borrow the ring, so none outlives the mapping).
 #![allow(unsafe_code)]
 
+pub mod alloc;
 pub mod packet_ring;
 pub mod packet_socket;
 pub mod raw_socket;

@@ -1,0 +1,245 @@
+//! What each script holds in memory: a global allocator that charges every allocation made
+//! while a script's hook runs to that script, and credits the script whenever and wherever
+//! that memory is freed — by the script itself, by hark after the hook (an alert written
+//! out, a packet passed on), or on another thread.
+//!
+//! Each block carries its owner in a small header in front of it: freeing reads the
+//! owner from the block, so the books stay right however the memory travels. Charging is
+//! O(1) per allocation (two relaxed atomic additions for a script's blocks, none for
+//! hark's own); nothing is ever walked. When a script goes past its budget, the
+//! allocation still succeeds (an allocator cannot fail one without aborting the process)
+//! and a flag is raised that the script engine reads before its next operation, which
+//! stops the script there. What a script can hold is therefore its budget plus what one
+//! operation allocates; the script engine's functions that allocate a size they are
+//! given (`pad`, `blob`) ask [`remaining`] first.
+//!
+//! Written by hand: the allocator crates that count (e.g. `stats_alloc`, `cap`) count a
+//! whole process or cap it, not per owner with credit on free.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicIsize, AtomicU16, AtomicUsize, Ordering};
+
+/// Owners a process can have: account 0 is hark's own memory, never charged. Accounts are
+/// never reused, so that memory freed after its script left cannot credit a newer one.
+const ACCOUNTS: usize = 1 << 16;
+
+/// Bytes held by each account, its budget (0: none), and all scripts' together.
+static HELD: [AtomicIsize; ACCOUNTS] = [const { AtomicIsize::new(0) }; ACCOUNTS];
+static BUDGET: [AtomicUsize; ACCOUNTS] = [const { AtomicUsize::new(0) }; ACCOUNTS];
+static HELD_BY_ALL: AtomicIsize = AtomicIsize::new(0);
+static BUDGET_FOR_ALL: AtomicUsize = AtomicUsize::new(0);
+static NEXT_ACCOUNT: AtomicU16 = AtomicU16::new(1);
+
+thread_local! {
+    /// The account charged for allocations on this thread, and whether it went over.
+    static CHARGED: Cell<u16> = const { Cell::new(0) };
+    static OVER: Cell<Option<Overrun>> = const { Cell::new(None) };
+}
+
+/// Room in front of each block for its owner: at least 16 bytes, so that the block keeps
+/// the alignment the caller asked for.
+fn header_size(layout: Layout) -> usize {
+    layout.align().max(16)
+}
+
+fn charged_account() -> u16 {
+    CHARGED.try_with(Cell::get).unwrap_or(0)
+}
+
+/// Adds `bytes` (negative: frees) to `account`, and raises the flag if the thread's own
+/// account is now past its budget or all scripts past theirs.
+fn charge(account: u16, bytes: isize) {
+    let slot = usize::from(account);
+    let held = HELD[slot].fetch_add(bytes, Ordering::Relaxed) + bytes;
+    let all = HELD_BY_ALL.fetch_add(bytes, Ordering::Relaxed) + bytes;
+    if bytes > 0 && account == charged_account() {
+        let budget = BUDGET[slot].load(Ordering::Relaxed);
+        let for_all = BUDGET_FOR_ALL.load(Ordering::Relaxed);
+        let past = |held: isize, budget: usize| budget != 0 && held > budget as isize;
+        let overrun = if past(held, budget) {
+            Overrun::Own
+        } else if past(all, for_all) {
+            Overrun::All
+        } else {
+            return;
+        };
+        let _ = OVER.try_with(|over| over.set(Some(overrun)));
+    }
+}
+
+/// The allocator: the system's, with each block's owner in front of it.
+pub struct Accounting;
+
+// SAFETY: every block handed out is `header_size` bytes into a block of the system
+// allocator of the caller's size plus the header, with the caller's alignment (the header
+// is a multiple of it); `dealloc` and `realloc` undo exactly that offset with the same
+// layout the caller passes back, as the trait requires.
+#[allow(unsafe_code)]
+unsafe impl GlobalAlloc for Accounting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let header = header_size(layout);
+        let Ok(outer) = Layout::from_size_align(layout.size() + header, layout.align()) else {
+            return std::ptr::null_mut();
+        };
+        // SAFETY: `outer` has a non-zero size.
+        let base = unsafe { System.alloc(outer) };
+        if base.is_null() {
+            return base;
+        }
+        let account = charged_account();
+        // SAFETY: `base` starts `header` ≥ 16 bytes of our own.
+        unsafe { base.cast::<u16>().write_unaligned(account) };
+        if account != 0 {
+            charge(account, outer.size() as isize);
+        }
+        // SAFETY: `header` < `outer.size()`: the result points inside the block.
+        unsafe { base.add(header) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        let header = header_size(layout);
+        // SAFETY: `ptr` came from `alloc`/`realloc` with this layout: the block starts
+        // `header` bytes before it, with its owner there.
+        let base = unsafe { ptr.sub(header) };
+        let account = unsafe { base.cast::<u16>().read_unaligned() };
+        let outer_size = layout.size() + header;
+        if account != 0 {
+            charge(account, -(outer_size as isize));
+        }
+        // SAFETY: the layout `alloc` made for this block.
+        unsafe {
+            System.dealloc(base, Layout::from_size_align_unchecked(outer_size, layout.align()))
+        };
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let header = header_size(layout);
+        // SAFETY: as in `dealloc`; the system allocator keeps the header's bytes.
+        let base = unsafe { ptr.sub(header) };
+        let account = unsafe { base.cast::<u16>().read_unaligned() };
+        let outer =
+            unsafe { Layout::from_size_align_unchecked(layout.size() + header, layout.align()) };
+        let Some(new_outer_size) = new_size.checked_add(header) else {
+            return std::ptr::null_mut();
+        };
+        if Layout::from_size_align(new_outer_size, layout.align()).is_err() {
+            return std::ptr::null_mut();
+        }
+        // SAFETY: `base` and `outer` describe the block; the new size is valid for it.
+        let new_base = unsafe { System.realloc(base, outer, new_outer_size) };
+        if new_base.is_null() {
+            return new_base;
+        }
+        if account != 0 {
+            charge(account, new_outer_size as isize - outer.size() as isize);
+        }
+        // SAFETY: as in `alloc`.
+        unsafe { new_base.add(header) }
+    }
+}
+
+/// Which budget a script went past.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Overrun {
+    /// Its own.
+    Own,
+    /// That of all scripts together.
+    All,
+}
+
+/// One script's account.
+#[derive(Debug)]
+pub struct Account(u16);
+
+impl Account {
+    /// A new account with a budget of `budget` bytes (0: none); `None` when the process
+    /// has used up its accounts, and a script then runs unaccounted.
+    pub fn open(budget: usize) -> Option<Account> {
+        let id = NEXT_ACCOUNT
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_add(1))
+            .ok()?;
+        BUDGET[usize::from(id)].store(budget, Ordering::Relaxed);
+        Some(Account(id))
+    }
+
+    /// Bytes the script holds now.
+    pub fn held(&self) -> usize {
+        usize::try_from(HELD[usize::from(self.0)].load(Ordering::Relaxed)).unwrap_or(0)
+    }
+
+    pub fn set_budget(&self, bytes: usize) {
+        BUDGET[usize::from(self.0)].store(bytes, Ordering::Relaxed);
+    }
+
+    pub fn budget(&self) -> usize {
+        BUDGET[usize::from(self.0)].load(Ordering::Relaxed)
+    }
+
+    /// Charges this thread's allocations to the account until the guard goes, and lowers
+    /// the over-budget flag.
+    pub fn charge_here(&self) -> Charging {
+        let before = CHARGED.try_with(|c| c.replace(self.0)).unwrap_or(0);
+        let _ = OVER.try_with(|over| over.set(None));
+        Charging { before }
+    }
+}
+
+/// Allocations on this thread are charged to an account while this lives.
+pub struct Charging {
+    before: u16,
+}
+
+impl Drop for Charging {
+    fn drop(&mut self) {
+        let _ = CHARGED.try_with(|c| c.set(self.before));
+    }
+}
+
+/// The budget of all scripts together (0: none).
+pub fn set_budget_for_all(bytes: usize) {
+    BUDGET_FOR_ALL.store(bytes, Ordering::Relaxed);
+}
+
+pub fn budget_for_all() -> usize {
+    BUDGET_FOR_ALL.load(Ordering::Relaxed)
+}
+
+/// Whether the account charged on this thread went past its budget (or all scripts past
+/// theirs) since it began to be charged.
+pub fn over_budget() -> Option<Overrun> {
+    OVER.try_with(Cell::get).unwrap_or(None)
+}
+
+/// Says that the account charged on this thread asked for more than [`remaining`]: it is
+/// treated as having gone over.
+pub fn refused(overrun: Overrun) {
+    let _ = OVER.try_with(|over| over.set(Some(overrun)));
+}
+
+/// Which budget bounds what [`remaining`] says: the script's own, or all scripts'.
+pub fn tighter_budget() -> Overrun {
+    let (own, all) = room();
+    if own <= all { Overrun::Own } else { Overrun::All }
+}
+
+/// Bytes the account charged on this thread may still take before it is over budget,
+/// counting the budget of all scripts; `usize::MAX` when nothing bounds it.
+pub fn remaining() -> usize {
+    let (own, all) = room();
+    own.min(all)
+}
+
+/// Room left in the budget of the account charged on this thread, and in all scripts'.
+fn room() -> (usize, usize) {
+    let account = usize::from(charged_account());
+    if account == 0 {
+        return (usize::MAX, usize::MAX);
+    }
+    let left = |held: isize, budget: usize| {
+        if budget == 0 { usize::MAX } else { budget.saturating_sub(held.max(0) as usize) }
+    };
+    let own = left(HELD[account].load(Ordering::Relaxed), BUDGET[account].load(Ordering::Relaxed));
+    let all = left(HELD_BY_ALL.load(Ordering::Relaxed), BUDGET_FOR_ALL.load(Ordering::Relaxed));
+    (own, all)
+}
