@@ -158,3 +158,34 @@ fn a_budget_too_small_to_start_is_a_usage_error() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("100K: a script needs at least 1M"), "{stderr}");
 }
+
+#[test]
+fn scripts_reach_no_file_process_or_module() {
+    let sample = util::root().join("examples/sample.pcap");
+    let sample = sample.to_str().unwrap();
+    // Refused when compiled: no module can be loaded, `eval` is off.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("import.rhai"), "import \"/etc/passwd\" as p;\n").unwrap();
+    std::fs::write(dir.path().join("eval.rhai"), "fn on_packet(pkt) { eval(\"1\") }\n").unwrap();
+    let out = util::run(&["-r", sample, "-q", "-s", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("import.rhai:1:8: Module not found: /etc/passwd"), "{stderr}");
+    assert!(stderr.contains("eval.rhai:1:21: reserved keyword 'eval' is disabled"), "{stderr}");
+    // Nothing that reaches files or processes exists to be called.
+    let dir = tempfile::tempdir().unwrap();
+    for (name, call) in
+        [("open.rhai", "open_file(\"/etc/shadow\")"), ("system.rhai", "system(\"id\")")]
+    {
+        std::fs::write(dir.path().join(name), format!("fn on_start() {{ {call} }}\n")).unwrap();
+    }
+    let out = util::run(&["-r", sample, "-q", "-s", dir.path().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "open.rhai:1:17: Function not found: open_file (&str | ImmutableString | String)"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("system.rhai:1:17: Function not found: system"), "{stderr}");
+}
