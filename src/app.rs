@@ -289,20 +289,22 @@ pub fn pump<S: Source + ?Sized>(
                 continue;
             }
         }
-        let mut events = Vec::new();
+        // No list at all without scripts: even an empty one's drop is a call here.
+        let mut events = None;
         if let Some(chain) = chain.as_deref_mut() {
             let verdict = chain.packet(&frame, number);
-            events = script_output(chain);
+            let said = events.insert(script_output(chain));
             if verdict == Verdict::Drop {
                 let pkt = Packet::new(frame);
-                if let Err(e) = outputs.events(&events, AlertPlace::Packet(&pkt, number)) {
+                if let Err(e) = outputs.events(said, AlertPlace::Packet(&pkt, number)) {
                     break Err(e);
                 }
                 continue;
             }
         }
         passed += 1;
-        if events.is_empty() && !outputs.wants_packets() {
+        let events = events.filter(|said| !said.is_empty());
+        if events.is_none() && !outputs.wants_packets() {
             continue;
         }
         let rewritten = chain.as_deref().and_then(Chain::rewritten);
@@ -317,8 +319,8 @@ pub fn pump<S: Source + ?Sized>(
         if let Err(e) = result {
             break Err(e);
         }
-        if !events.is_empty() {
-            if let Err(e) = outputs.events(&events, AlertPlace::Packet(&pkt, number)) {
+        if let Some(events) = &events {
+            if let Err(e) = outputs.events(events, AlertPlace::Packet(&pkt, number)) {
                 break Err(e);
             }
         }

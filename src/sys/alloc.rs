@@ -68,6 +68,33 @@ fn charge(account: u16, bytes: isize) {
     }
 }
 
+/// The system allocator's layout for a block of `layout` with its header in front.
+fn outer_layout(layout: Layout) -> Option<(Layout, usize)> {
+    let header = header_size(layout);
+    let outer = Layout::from_size_align(layout.size().checked_add(header)?, layout.align()).ok()?;
+    Some((outer, header))
+}
+
+/// Writes the thread's account into a block just taken from the system allocator, charges
+/// it, and returns where the caller's part starts (null stays null).
+///
+/// # Safety
+/// `base` is null or a block of `outer` from the system allocator, `header` bytes of
+/// which lie in front of the caller's part.
+unsafe fn claim(base: *mut u8, outer: Layout, header: usize) -> *mut u8 {
+    if base.is_null() {
+        return base;
+    }
+    let account = charged_account();
+    // SAFETY: the block starts with `header` ≥ 16 bytes of its own.
+    unsafe { base.cast::<u16>().write_unaligned(account) };
+    if account != 0 {
+        charge(account, outer.size() as isize);
+    }
+    // SAFETY: `header` < `outer.size()`: the result points inside the block.
+    unsafe { base.add(header) }
+}
+
 /// The allocator: the system's, with each block's owner in front of it.
 pub struct Accounting;
 
@@ -75,26 +102,22 @@ pub struct Accounting;
 // allocator of the caller's size plus the header, with the caller's alignment (the header
 // is a multiple of it); `dealloc` and `realloc` undo exactly that offset with the same
 // layout the caller passes back, as the trait requires.
-#[allow(unsafe_code)]
 unsafe impl GlobalAlloc for Accounting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let header = header_size(layout);
-        let Ok(outer) = Layout::from_size_align(layout.size() + header, layout.align()) else {
+        let Some((outer, header)) = outer_layout(layout) else {
             return std::ptr::null_mut();
         };
-        // SAFETY: `outer` has a non-zero size.
-        let base = unsafe { System.alloc(outer) };
-        if base.is_null() {
-            return base;
-        }
-        let account = charged_account();
-        // SAFETY: `base` starts `header` ≥ 16 bytes of our own.
-        unsafe { base.cast::<u16>().write_unaligned(account) };
-        if account != 0 {
-            charge(account, outer.size() as isize);
-        }
-        // SAFETY: `header` < `outer.size()`: the result points inside the block.
-        unsafe { base.add(header) }
+        // SAFETY: `outer` has a non-zero size; `claim` takes the block as it comes.
+        unsafe { claim(System.alloc(outer), outer, header) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let Some((outer, header)) = outer_layout(layout) else {
+            return std::ptr::null_mut();
+        };
+        // SAFETY: as in `alloc`. The system's zeroed allocation: fresh pages come zeroed
+        // without a pass over them.
+        unsafe { claim(System.alloc_zeroed(outer), outer, header) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
@@ -102,6 +125,7 @@ unsafe impl GlobalAlloc for Accounting {
         // SAFETY: `ptr` came from `alloc`/`realloc` with this layout: the block starts
         // `header` bytes before it, with its owner there.
         let base = unsafe { ptr.sub(header) };
+        // SAFETY: the block's first bytes are its header, written by `claim`.
         let account = unsafe { base.cast::<u16>().read_unaligned() };
         let outer_size = layout.size() + header;
         if account != 0 {
@@ -117,7 +141,9 @@ unsafe impl GlobalAlloc for Accounting {
         let header = header_size(layout);
         // SAFETY: as in `dealloc`; the system allocator keeps the header's bytes.
         let base = unsafe { ptr.sub(header) };
+        // SAFETY: the block's first bytes are its header, written by `claim`.
         let account = unsafe { base.cast::<u16>().read_unaligned() };
+        // SAFETY: the layout `alloc` made for this block, valid when it was made.
         let outer =
             unsafe { Layout::from_size_align_unchecked(layout.size() + header, layout.align()) };
         let Some(new_outer_size) = new_size.checked_add(header) else {
@@ -242,4 +268,39 @@ fn room() -> (usize, usize) {
     let own = left(HELD[account].load(Ordering::Relaxed), BUDGET[account].load(Ordering::Relaxed));
     let all = left(HELD_BY_ALL.load(Ordering::Relaxed), BUDGET_FOR_ALL.load(Ordering::Relaxed));
     (own, all)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_block_is_charged_where_it_is_made_and_credited_wherever_it_is_freed() {
+        let account = Account::open(0).unwrap();
+        let kept = {
+            let _charging = account.charge_here();
+            vec![7u8; 1 << 20]
+        };
+        let made = account.held();
+        assert!((1 << 20..(1 << 20) + 64).contains(&made), "{made}");
+        // Hark's own allocations, made outside, are not the script's.
+        let _outside = vec![0u8; 1 << 20];
+        assert_eq!(account.held(), made);
+        std::thread::spawn(move || drop(kept)).join().unwrap();
+        assert_eq!(account.held(), 0);
+    }
+
+    #[test]
+    fn growing_a_block_charges_its_owner_and_the_flag_says_when_it_is_over() {
+        let account = Account::open(64 << 10).unwrap();
+        let _charging = account.charge_here();
+        let mut grown = vec![0u8; 1024];
+        assert_eq!(over_budget(), None);
+        grown.resize(128 << 10, 1);
+        assert_eq!(over_budget(), Some(Overrun::Own));
+        assert!(account.held() > 128 << 10);
+        assert_eq!(remaining(), 0);
+        drop(grown);
+        assert!(account.held() < 64);
+    }
 }
