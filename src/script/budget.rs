@@ -55,6 +55,9 @@ impl Chain {
     }
 }
 
+/// What a call that made one value past `alloc::MAX_VALUE` is told.
+pub const TOO_LARGE: &str = "a string, array or blob went past 64 MiB, the most one value may hold";
+
 /// A size as people read it: `256 MiB`, `1.5 GiB`, `812 KiB`.
 pub fn size(bytes: usize) -> String {
     const UNITS: [&str; 4] = ["bytes", "KiB", "MiB", "GiB"];
@@ -179,6 +182,16 @@ mod tests {
         let stats = &chain.scripts[0].stats;
         assert_eq!((stats.calls, stats.errors, stats.refused), (1, 1, 2));
         assert!(stats.over_budget && stats.memory < 1 << 20, "{stats:?}");
+    }
+
+    #[test]
+    fn one_value_past_the_largest_errs_the_call_and_the_script_goes_on() {
+        let (_dir, mut chain) = chain("fn on_packet(pkt) { let s = \"x\"; loop { s += s; } }\n");
+        run(&mut chain, 3);
+        let stats = &chain.scripts[0].stats;
+        assert_eq!((stats.calls, stats.errors, stats.over_budget), (3, 3, false), "{stats:?}");
+        assert_eq!(chain.error_lines[0], format!("state.rhai:1:43: {TOO_LARGE}"));
+        assert_eq!(alloc::MAX_VALUE, 64 << 20, "the message names the size");
     }
 
     #[test]

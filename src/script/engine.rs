@@ -17,8 +17,10 @@ pub const RUN_OPERATIONS: u64 = 100 * MAX_OPERATIONS;
 pub const MAX_CALL_LEVELS: usize = 64;
 /// What one script may hold unless `--script-memory` says otherwise.
 pub const SCRIPT_MEMORY: usize = 256 << 20;
-/// What the engine stops a script with when it is past its memory budget.
+/// What the engine stops a script with when it is past its memory budget, and a call
+/// that made one value past the largest a value may be.
 pub const OVER_BUDGET: &str = "over its memory budget";
+pub const TOO_LARGE: &str = "a value too large";
 
 /// Builds the engine every script runs on; `clock` is the packet time tables expire on.
 pub fn new(host: Arc<Mutex<Host>>, clock: Clock) -> Engine {
@@ -29,12 +31,19 @@ pub fn new(host: Arc<Mutex<Host>>, clock: Clock) -> Engine {
     engine.set_max_operations(MAX_OPERATIONS);
     engine.set_max_call_levels(MAX_CALL_LEVELS);
     engine.set_max_expr_depths(128, 64);
-    // No per-value size limits: Rhai checks them by walking the whole assigned-to value
-    // after each indexed write, so a write into a large `this` cost its size. A script is
-    // bounded by what it holds instead, checked before each operation at the cost of one
-    // flag's read (`sys::alloc`); the functions that allocate a size they are told ask
-    // the budget first (`api_bounded`).
-    engine.on_progress(|_| crate::sys::alloc::over_budget().map(|_| Dynamic::from(OVER_BUDGET)));
+    // Not Rhai's per-value size limits: it checks them by walking the whole assigned-to
+    // value after each indexed write, so a write into a large `this` cost its size. The
+    // allocator bounds each value (no block past `alloc::MAX_VALUE`) and each script (its
+    // budget) instead, read here before each operation as two flags (`sys::alloc`); the
+    // functions that allocate a size they are told ask the budget first (`api_bounded`).
+    engine.on_progress(|_| {
+        use crate::sys::alloc;
+        if alloc::over_budget().is_some() {
+            Some(Dynamic::from(OVER_BUDGET))
+        } else {
+            alloc::value_too_large().then(|| Dynamic::from(TOO_LARGE))
+        }
+    });
     engine.set_module_resolver(rhai::module_resolvers::DummyModuleResolver::new());
     engine.disable_symbol("eval");
     let print_host = Arc::clone(&host);

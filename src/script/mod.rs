@@ -422,11 +422,19 @@ impl Chain {
             Err(err) => {
                 script.stats.errors += 1;
                 if script.stats.errors <= ERRORS_SHOWN {
+                    let what: &dyn std::fmt::Display = match *err {
+                        rhai::EvalAltResult::ErrorTerminated(..)
+                            if crate::sys::alloc::value_too_large() =>
+                        {
+                            &budget::TOO_LARGE
+                        }
+                        _ => &err,
+                    };
                     // Budget errors carry no position: the hook at least says where.
                     let line = if err.position().is_none() {
-                        format!("{}: {}: {}", script.name, hook.name(), err)
+                        format!("{}: {}: {}", script.name, hook.name(), what)
                     } else {
-                        located(&script.name, err.position(), &err)
+                        located(&script.name, err.position(), what)
                     };
                     self.error_lines.push(line);
                 } else {

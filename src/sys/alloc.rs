@@ -24,6 +24,11 @@ use std::sync::atomic::{AtomicIsize, AtomicU16, AtomicUsize, Ordering};
 /// never reused, so that memory freed after its script left cannot credit a newer one.
 const ACCOUNTS: usize = 1 << 16;
 
+/// The largest single block a script may make: one string, or the storage of one array
+/// or blob. A script's values are bounded one by one at this cost (a block's size is
+/// known when it is made), and all together by its budget.
+pub const MAX_VALUE: usize = 64 << 20;
+
 /// Bytes held by each account, its budget (0: none), and all scripts' together.
 static HELD: [AtomicIsize; ACCOUNTS] = [const { AtomicIsize::new(0) }; ACCOUNTS];
 static BUDGET: [AtomicUsize; ACCOUNTS] = [const { AtomicUsize::new(0) }; ACCOUNTS];
@@ -35,6 +40,7 @@ thread_local! {
     /// The account charged for allocations on this thread, and whether it went over.
     static CHARGED: Cell<u16> = const { Cell::new(0) };
     static OVER: Cell<Option<Overrun>> = const { Cell::new(None) };
+    static TOO_LARGE: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Room in front of each block for its owner: at least 16 bytes, so that the block keeps
@@ -90,9 +96,17 @@ unsafe fn claim(base: *mut u8, outer: Layout, header: usize) -> *mut u8 {
     unsafe { base.cast::<u16>().write_unaligned(account) };
     if account != 0 {
         charge(account, outer.size() as isize);
+        note_size(outer.size());
     }
     // SAFETY: `header` < `outer.size()`: the result points inside the block.
     unsafe { base.add(header) }
+}
+
+/// Raises the too-large flag for a script's block past [`MAX_VALUE`].
+fn note_size(bytes: usize) {
+    if bytes > MAX_VALUE {
+        let _ = TOO_LARGE.try_with(|flag| flag.set(true));
+    }
 }
 
 /// The allocator: the system's, with each block's owner in front of it.
@@ -159,6 +173,7 @@ unsafe impl GlobalAlloc for Accounting {
         }
         if account != 0 {
             charge(account, new_outer_size as isize - outer.size() as isize);
+            note_size(new_outer_size);
         }
         // SAFETY: as in `alloc`.
         unsafe { new_base.add(header) }
@@ -207,6 +222,7 @@ impl Account {
     pub fn charge_here(&self) -> Charging {
         let before = CHARGED.try_with(|c| c.replace(self.0)).unwrap_or(0);
         let _ = OVER.try_with(|over| over.set(None));
+        let _ = TOO_LARGE.try_with(|flag| flag.set(false));
         Charging { before }
     }
 }
@@ -235,6 +251,12 @@ pub fn budget_for_all() -> usize {
 /// theirs) since it began to be charged.
 pub fn over_budget() -> Option<Overrun> {
     OVER.try_with(Cell::get).unwrap_or(None)
+}
+
+/// Whether the account charged on this thread made a block past [`MAX_VALUE`] since it
+/// began to be charged.
+pub fn value_too_large() -> bool {
+    TOO_LARGE.try_with(Cell::get).unwrap_or(false)
 }
 
 /// Says that the account charged on this thread asked for more than [`remaining`]: it is
