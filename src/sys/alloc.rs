@@ -109,6 +109,22 @@ fn note_size(bytes: usize) {
     }
 }
 
+/// The whole block behind a caller's pointer: where it starts, its layout, and its owner.
+///
+/// # Safety
+/// `ptr` came from this allocator with `layout`, and the block is still live.
+unsafe fn owned_block(ptr: *mut u8, layout: Layout) -> (*mut u8, Layout, u16) {
+    let header = header_size(layout);
+    // SAFETY: the block starts `header` bytes before `ptr` (`claim`).
+    let base = unsafe { ptr.sub(header) };
+    // SAFETY: the block's first bytes are its header, written by `claim`.
+    let account = unsafe { base.cast::<u16>().read_unaligned() };
+    // SAFETY: the layout `claim` was given for this block, valid when it was made.
+    let outer =
+        unsafe { Layout::from_size_align_unchecked(layout.size() + header, layout.align()) };
+    (base, outer, account)
+}
+
 /// The allocator: the system's, with each block's owner in front of it.
 pub struct Accounting;
 
@@ -135,31 +151,19 @@ unsafe impl GlobalAlloc for Accounting {
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        let header = header_size(layout);
-        // SAFETY: `ptr` came from `alloc`/`realloc` with this layout: the block starts
-        // `header` bytes before it, with its owner there.
-        let base = unsafe { ptr.sub(header) };
-        // SAFETY: the block's first bytes are its header, written by `claim`.
-        let account = unsafe { base.cast::<u16>().read_unaligned() };
-        let outer_size = layout.size() + header;
+        // SAFETY: `ptr` came from `alloc`/`realloc` with this layout.
+        let (base, outer, account) = unsafe { owned_block(ptr, layout) };
         if account != 0 {
-            charge(account, -(outer_size as isize));
+            charge(account, -(outer.size() as isize));
         }
-        // SAFETY: the layout `alloc` made for this block.
-        unsafe {
-            System.dealloc(base, Layout::from_size_align_unchecked(outer_size, layout.align()))
-        };
+        // SAFETY: the block and layout `claim` was given.
+        unsafe { System.dealloc(base, outer) };
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let header = header_size(layout);
-        // SAFETY: as in `dealloc`; the system allocator keeps the header's bytes.
-        let base = unsafe { ptr.sub(header) };
-        // SAFETY: the block's first bytes are its header, written by `claim`.
-        let account = unsafe { base.cast::<u16>().read_unaligned() };
-        // SAFETY: the layout `alloc` made for this block, valid when it was made.
-        let outer =
-            unsafe { Layout::from_size_align_unchecked(layout.size() + header, layout.align()) };
+        // SAFETY: `ptr` came from `alloc`/`realloc` with this layout.
+        let (base, outer, account) = unsafe { owned_block(ptr, layout) };
         let Some(new_outer_size) = new_size.checked_add(header) else {
             return std::ptr::null_mut();
         };
