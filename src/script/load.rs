@@ -126,9 +126,9 @@ pub fn compile(
     // the script again with them in scope puts their values into the functions, where
     // Rhai would otherwise not see them.
     let mut scope = Scope::new();
-    let charging = top_level_account().map(crate::sys::alloc::Account::charge_here);
-    let ran = engine.run_ast_with_scope(&mut scope, &ast);
-    drop(charging);
+    let ran = crate::sys::alloc::charged_to(top_level_account(), || {
+        engine.run_ast_with_scope(&mut scope, &ast)
+    });
     ran.map_err(|e| match crate::sys::alloc::over_budget() {
         Some(_) => format!(
             "{name}: top level: went past the memory budget of {}",

@@ -324,9 +324,9 @@ impl Chain {
         }
         self.running = Some(0);
         let args = args.into_iter().map(Dynamic::from).collect();
-        let charging = script.account.as_ref().map(crate::sys::alloc::Account::charge_here);
-        let outcome = script.runner.call_main(&self.engine, args);
-        drop(charging);
+        let outcome = crate::sys::alloc::charged_to(script.account.as_ref(), || {
+            script.runner.call_main(&self.engine, args)
+        });
         self.count_what_it_said(0);
         if let Some(overrun) = self.held_too_much(0) {
             self.stop_over_budget(0, "main", overrun);
@@ -406,9 +406,9 @@ impl Chain {
             self.running = Some(i);
         }
         let started = self.timer.raw();
-        let charging = script.account.as_ref().map(crate::sys::alloc::Account::charge_here);
-        let result = script.runner.call(&self.engine, hook, argument);
-        drop(charging);
+        let result = crate::sys::alloc::charged_to(script.account.as_ref(), || {
+            script.runner.call(&self.engine, hook, argument)
+        });
         script.ticks += self.timer.raw().saturating_sub(started);
         script.stats.calls += 1;
         self.count_what_it_said(i);

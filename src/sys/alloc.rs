@@ -231,6 +231,12 @@ impl Account {
     }
 }
 
+/// Runs `work` with this thread's allocations charged to `account` (to no one without).
+pub fn charged_to<T>(account: Option<&Account>, work: impl FnOnce() -> T) -> T {
+    let _charging = account.map(Account::charge_here);
+    work()
+}
+
 /// Allocations on this thread are charged to an account while this lives.
 pub struct Charging {
     before: u16,
