@@ -17,10 +17,6 @@ pub const RUN_OPERATIONS: u64 = 100 * MAX_OPERATIONS;
 pub const MAX_CALL_LEVELS: usize = 64;
 /// What one script may hold unless `--script-memory` says otherwise.
 pub const SCRIPT_MEMORY: usize = 256 << 20;
-/// What the engine stops a script with when it is past its memory budget, and a call
-/// that made one value past the largest a value may be.
-pub const OVER_BUDGET: &str = "over its memory budget";
-pub const TOO_LARGE: &str = "a value too large";
 
 /// Builds the engine every script runs on; `clock` is the packet time tables expire on.
 pub fn new(host: Arc<Mutex<Host>>, clock: Clock) -> Engine {
@@ -36,13 +32,10 @@ pub fn new(host: Arc<Mutex<Host>>, clock: Clock) -> Engine {
     // allocator bounds each value (no block past `alloc::MAX_VALUE`) and each script (its
     // budget) instead, read here before each operation as two flags (`sys::alloc`); the
     // functions that allocate a size they are told ask the budget first (`api_bounded`).
+    // The chain reads which bound was hit from the same flags: the token carries nothing.
     engine.on_progress(|_| {
         use crate::sys::alloc;
-        if alloc::over_budget().is_some() {
-            Some(Dynamic::from(OVER_BUDGET))
-        } else {
-            alloc::value_too_large().then(|| Dynamic::from(TOO_LARGE))
-        }
+        (alloc::over_budget().is_some() || alloc::value_too_large()).then_some(Dynamic::UNIT)
     });
     engine.set_module_resolver(rhai::module_resolvers::DummyModuleResolver::new());
     engine.disable_symbol("eval");

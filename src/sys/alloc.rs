@@ -164,12 +164,11 @@ unsafe impl GlobalAlloc for Accounting {
         let header = header_size(layout);
         // SAFETY: `ptr` came from `alloc`/`realloc` with this layout.
         let (base, outer, account) = unsafe { owned_block(ptr, layout) };
-        let Some(new_outer_size) = new_size.checked_add(header) else {
+        let new_layout = Layout::from_size_align(new_size, layout.align()).ok();
+        let Some((new_outer, _)) = new_layout.and_then(outer_layout) else {
             return std::ptr::null_mut();
         };
-        if Layout::from_size_align(new_outer_size, layout.align()).is_err() {
-            return std::ptr::null_mut();
-        }
+        let new_outer_size = new_outer.size();
         // SAFETY: `base` and `outer` describe the block; the new size is valid for it.
         let new_base = unsafe { System.realloc(base, outer, new_outer_size) };
         if new_base.is_null() {
