@@ -33,9 +33,14 @@ pub fn new(host: Arc<Mutex<Host>>, clock: Clock) -> Engine {
     // budget) instead, read here before each operation as two flags (`sys::alloc`); the
     // functions that allocate a size they are told ask the budget first (`api_bounded`).
     // The chain reads which bound was hit from the same flags: the token carries nothing.
+    // It is made only when needed: a token made and dropped cost a call every operation.
     engine.on_progress(|_| {
         use crate::sys::alloc;
-        (alloc::over_budget().is_some() || alloc::value_too_large()).then_some(Dynamic::UNIT)
+        if alloc::over_budget().is_some() || alloc::value_too_large() {
+            Some(Dynamic::UNIT)
+        } else {
+            None
+        }
     });
     engine.set_module_resolver(rhai::module_resolvers::DummyModuleResolver::new());
     engine.disable_symbol("eval");
