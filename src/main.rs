@@ -12,6 +12,16 @@ fn main() -> ExitCode {
     if argv.get(1).is_some_and(|a| a == "check") {
         return check(&argv[2..]);
     }
+    if argv.get(1).is_some_and(|a| a == "completions") {
+        return completions(&argv[2..]);
+    }
+    if argv.get(1).is_some_and(|a| a == "man") && argv.len() == 2 {
+        let mut stdout = std::io::stdout().lock();
+        return match hark::cli::docs::man(&mut stdout).and_then(|()| stdout.flush()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => failed(&hark::Error::stdout(e)),
+        };
+    }
     if argv.get(1).is_some_and(|a| a == "run") {
         if argv.len() == 2 {
             let _ = writeln!(
@@ -114,6 +124,32 @@ fn check(paths: &[std::ffi::OsString]) -> ExitCode {
         let _ = writeln!(stdout, "{line}");
     }
     if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+/// `hark completions SHELL`: the completion script for bash, zsh or fish.
+fn completions(words: &[std::ffi::OsString]) -> ExitCode {
+    let shells = hark::cli::docs::SHELLS.join(", ");
+    let [shell] = words else {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "hark: completions: name one shell (usage: hark completions {})",
+            hark::cli::docs::SHELLS.join("|")
+        );
+        return ExitCode::from(2);
+    };
+    let shell = shell.to_string_lossy();
+    let mut stdout = std::io::stdout().lock();
+    match hark::cli::docs::completions(&shell, &mut stdout) {
+        Some(Ok(())) => ExitCode::SUCCESS,
+        Some(Err(e)) => failed(&hark::Error::stdout(e)),
+        None => {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "hark: completions: {shell}: not a shell hark writes completions for ({shells})"
+            );
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// Prints clap's verdict as hark's one-line usage error, or help and version as asked.

@@ -12,6 +12,9 @@ mod cli;
 // Every shared corpus capture decoded by hark and compared with Wireshark's decode.
 mod decode_corpus;
 
+// Shell completions and the manual page, read by bash and man.
+mod docs;
+
 // The filter language against tcpdump's own verdicts.
 mod filter_tcpdump;
 

@@ -12,7 +12,7 @@ use clap::Parser;
     version,
     disable_help_subcommand = true,
     max_term_width = 100,
-    after_help = "Also: hark check PATH...  compiles scripts and their FILTERs and prints file:line:col: message per error.\n      hark run SCRIPT [-i IFACE --inject] [-w FILE] [-- ARG...]  runs the script's main() once: what it sends goes out of IFACE, to FILE, or both."
+    after_help = "Also: hark check PATH...  compiles scripts and their FILTERs and prints file:line:col: message per error.\n      hark run SCRIPT [-i IFACE --inject] [-w FILE] [-- ARG...]  runs the script's main() once: what it sends goes out of IFACE, to FILE, or both.\n      hark completions bash|zsh|fish  writes a completion script; hark man writes the manual page."
 )]
 pub struct Args {
     /// Capture live on IFACE (promiscuous unless -p)
