@@ -132,8 +132,8 @@ pub fn run(mut config: Config) -> Result<Summary, Error> {
     if let Some(interface) = source.interface() {
         outputs.set_interface(interface);
     }
-    if let Some(path) = &config.alerts {
-        outputs.alerts_to(path)?;
+    if let Some(dest) = &config.alerts {
+        outputs.alerts_to(dest, config.alerts_queue)?;
     }
     if let Some(path) = &config.replies {
         let nanos = source.nanosecond_precision();

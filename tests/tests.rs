@@ -12,6 +12,9 @@ mod cli;
 // Every shared corpus capture decoded by hark and compared with Wireshark's decode.
 mod decode_corpus;
 
+// Alerts to Redis, Unix sockets and rotated files.
+mod eve_out;
+
 // Shell completions and the manual page, read by bash and man.
 mod docs;
 

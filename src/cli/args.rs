@@ -119,9 +119,13 @@ pub struct Args {
     #[arg(long = "script-memory-total", value_name = "SIZE", default_value = "1G", value_parser = super::size::parse_budget)]
     pub script_memory_total: usize,
 
-    /// Append alerts as EVE JSON lines to FILE, one flushed line each
-    #[arg(long = "alerts", value_name = "FILE")]
-    pub alerts: Option<PathBuf>,
+    /// Send alerts as EVE JSON lines to DEST: a FILE (appended, reopened on SIGHUP), unix:PATH (a stream socket), or redis://HOST:PORT/KEY?mode=list|channel|stream
+    #[arg(long = "alerts", value_name = "DEST", value_parser = crate::output::sink::Destination::parse)]
+    pub alerts: Option<crate::output::sink::Destination>,
+
+    /// Alerts held for a slow or absent socket or Redis before the oldest are dropped
+    #[arg(long = "alerts-queue", value_name = "N", default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub alerts_queue: u64,
 
     /// Period of on_tick, in seconds of packet time
     #[arg(long = "tick-every", value_name = "SECS", default_value_t = 1.0)]

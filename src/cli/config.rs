@@ -26,7 +26,9 @@ pub struct Config {
     pub scripts: Vec<PathBuf>,
     /// Whether saved scripts are reloaded while hark runs.
     pub reload: bool,
-    pub alerts: Option<PathBuf>,
+    pub alerts: Option<crate::output::sink::Destination>,
+    /// How many alerts a remote `--alerts` holds while its reader is away.
+    pub alerts_queue: usize,
     /// Where packets scripts send are written.
     pub replies: Option<PathBuf>,
     /// Packets each script may send in a second of packet time.
@@ -160,6 +162,7 @@ impl Config {
             replies: args.replies,
             send_rate: args.send_rate,
             alerts: args.alerts,
+            alerts_queue: usize::try_from(args.alerts_queue).unwrap_or(usize::MAX),
             tick_every: args.tick_every,
             script_memory: (args.script_memory, args.script_memory_total),
             inject: args.inject,

@@ -246,6 +246,13 @@ pub fn write_stats(out: &mut Vec<u8>, clock: &mut Clock, ts: Timestamp, stats: &
     if let Some((sent, failed)) = stats.injected {
         let _ = write!(out, ",\"injected\":{sent},\"inject_errors\":{failed}");
     }
+    if let Some(counts) = stats.alerts_out {
+        let _ = write!(
+            out,
+            ",\"alerts_out\":{{\"sent\":{},\"dropped\":{}}}",
+            counts.sent, counts.dropped
+        );
+    }
     if let Some((packets, drops)) = stats.kernel {
         // Suricata's names for the same counters.
         let _ =

@@ -8,6 +8,8 @@
 pub mod eve;
 pub mod line;
 pub mod pcap_writer;
+pub mod remote;
+pub mod sink;
 pub mod stats;
 
 use std::io::{self, Write};
@@ -40,8 +42,8 @@ pub enum Mode {
 /// Every sink a packet reaches.
 pub struct Outputs {
     mode: Mode,
-    /// `--alerts FILE`: alerts appended, one flushed line each.
-    alerts_file: Option<(std::path::PathBuf, std::fs::File)>,
+    /// `--alerts DEST`: alerts, one line each, to a file, a socket or Redis.
+    alerts_out: Option<(sink::Destination, sink::EveSink)>,
     buf: Vec<u8>,
     stdout: Box<dyn Write>,
     pcap: Option<PcapWriter>,
@@ -61,7 +63,7 @@ impl Outputs {
     pub fn new(mode: Mode, stdout: Box<dyn Write>, pcap: Option<PcapWriter>) -> Outputs {
         Outputs {
             mode,
-            alerts_file: None,
+            alerts_out: None,
             buf: Vec::with_capacity(FLUSH_AT + 4096),
             stdout,
             pcap,
@@ -75,14 +77,14 @@ impl Outputs {
         }
     }
 
-    /// Appends alerts to `path` as well, one flushed EVE line each.
-    pub fn alerts_to(&mut self, path: &std::path::Path) -> Result<(), Error> {
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(|e| Error::output(path, e))?;
-        self.alerts_file = Some((path.to_path_buf(), file));
+    /// Sends alerts to `dest` as well, one EVE line each; a remote one queues at most
+    /// `queue_len` while its reader is slow or away.
+    pub fn alerts_to(&mut self, dest: &sink::Destination, queue_len: usize) -> Result<(), Error> {
+        let sink = sink::EveSink::open(dest, queue_len)?;
+        if !matches!(dest, sink::Destination::File(_)) {
+            self.stats.alerts_out = Some(remote::RemoteCounts::default());
+        }
+        self.alerts_out = Some((dest.clone(), sink));
         Ok(())
     }
 
@@ -117,10 +119,10 @@ impl Outputs {
             match event {
                 Event::Alert(alert) => {
                     self.stats.alerts += 1;
-                    if let Some((path, file)) = &mut self.alerts_file {
+                    if let Some((_, sink)) = &mut self.alerts_out {
                         let mut line = Vec::new();
                         eve::write_alert(&mut line, &mut self.clock, place, alert);
-                        file.write_all(&line).map_err(|e| Error::output(path, e))?;
+                        sink.send(line)?;
                     }
                     match &self.mode {
                         Mode::Json { .. } => {
@@ -210,6 +212,10 @@ impl Outputs {
 
     /// Writes everything held, to standard output and to the pcap file.
     pub fn flush(&mut self) -> Result<(), Error> {
+        if let Some((_, sink)) = &mut self.alerts_out {
+            // A rotated file is made again promptly, not at the next alert.
+            sink.reopen_if_asked()?;
+        }
         self.write_out()?;
         self.stdout.flush().map_err(Error::stdout)?;
         for pcap in [&mut self.pcap, &mut self.replies].into_iter().flatten() {
@@ -230,6 +236,19 @@ impl Outputs {
 
     /// Writes the closing events and flushes every sink.
     pub fn finish(&mut self) -> Result<(), Error> {
+        if let Some((dest, sink)) = self.alerts_out.take() {
+            if let Some(counts) = sink.finish() {
+                if counts.dropped > 0 {
+                    let _ = writeln!(
+                        io::stderr().lock(),
+                        "hark: alerts: {dest}: {} of {} alerts dropped: it was slow or away (counted in stats as alerts_out)",
+                        counts.dropped,
+                        counts.dropped + counts.sent
+                    );
+                }
+                self.stats.alerts_out = Some(counts);
+            }
+        }
         if let Mode::Json { .. } = self.mode {
             let ts = self.last_ts.unwrap_or_else(now);
             eve::write_stats(&mut self.buf, &mut self.clock, ts, &self.stats);

@@ -21,6 +21,8 @@ pub struct Stats {
     pub peak_rss: Option<u64>,
     /// With `--inject`: packets put on the wire, and sends that failed.
     pub injected: Option<(u64, u64)>,
+    /// With `--alerts` to a socket or Redis: alerts sent, and dropped.
+    pub alerts_out: Option<super::remote::RemoteCounts>,
 }
 
 /// What one script did.
