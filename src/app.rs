@@ -15,6 +15,7 @@ use crate::filter::Filter;
 use crate::inject::Injector;
 use crate::output::eve::AlertPlace;
 use crate::output::pcap_writer::PcapWriter;
+use crate::output::rotate::{FileKind, Rotating};
 use crate::output::stats::ScriptCounts;
 use crate::output::{self, Mode, Outputs};
 use crate::script::{Chain, Verdict};
@@ -111,15 +112,16 @@ pub fn run(mut config: Config) -> Result<Summary, Error> {
         Some(chain)
     };
     let pcap = match &config.write {
-        Some(path) => Some(
-            PcapWriter::create(
-                path,
-                source.link_type().unwrap_or(LinkType::ETHERNET),
-                config.snaplen,
-                source.nanosecond_precision(),
-            )
-            .map_err(|e| Error::output(path, e))?,
-        ),
+        Some(path) => {
+            let kind = FileKind {
+                link: source.link_type().unwrap_or(LinkType::ETHERNET),
+                snaplen: config.snaplen,
+                nanos: source.nanosecond_precision(),
+            };
+            let mut rotation = config.rotation.clone();
+            rotation.wall_clock = matches!(config.input, Input::Live(_));
+            Some(Rotating::create(path, rotation, kind).map_err(|e| Error::output(path, e))?)
+        }
         None => None,
     };
     let mode = match config.output {
@@ -318,6 +320,9 @@ pub fn pump<S: Source + ?Sized>(
         };
         if let Err(e) = result {
             break Err(e);
+        }
+        if outputs.last_file_done {
+            break Ok(());
         }
         if let Some(events) = &events {
             if let Err(e) = outputs.events(events, AlertPlace::Packet(&pkt, number)) {

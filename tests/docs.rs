@@ -31,7 +31,9 @@ fn bash_completes_hark_flags_words_and_shells() {
     }
     let (_dir, script) = temp_path("hark.bash");
     std::fs::write(&script, run_ok(&["completions", "bash"]).stdout).unwrap();
-    assert_eq!(bash_completes(&script, &["hark", "--al"]), ["--alerts"]);
+    // Both are offered; bash puts their common prefix, --alerts, on the line.
+    assert_eq!(bash_completes(&script, &["hark", "--al"]), ["--alerts", "--alerts-queue"]);
+    assert_eq!(bash_completes(&script, &["hark", "--no-r"]), ["--no-reload"]);
     assert_eq!(
         bash_completes(&script, &["hark", "--script-mem"]),
         ["--script-memory", "--script-memory-total"]

@@ -12,6 +12,9 @@ mod cli;
 // Every shared corpus capture decoded by hark and compared with Wireshark's decode.
 mod decode_corpus;
 
+// -w split by size and time, named as tcpdump names the files.
+mod rotation;
+
 // Alerts to Redis, Unix sockets and rotated files.
 mod eve_out;
 

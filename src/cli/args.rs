@@ -55,6 +55,22 @@ pub struct Args {
     #[arg(short = 'w', value_name = "FILE")]
     pub write: Option<PathBuf>,
 
+    /// With -w: start a new file once one holds more than SIZE: millions of bytes, as tcpdump, or KiB, MiB, GiB with k, m, g (names FILE, FILE1, FILE2, ...)
+    #[arg(short = 'C', value_name = "SIZE", value_parser = crate::output::rotate::parse_size)]
+    pub file_size: Option<u64>,
+
+    /// With -w: start a new file every SECS seconds (of packet time when reading a file), FILE formatted by strftime (e.g. cap-%H%M%S.pcap)
+    #[arg(short = 'G', value_name = "SECS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub rotate_every: Option<u32>,
+
+    /// With -C: a ring of N files (FILE0 ... FILE{N-1}, overwritten in turn); with -G alone: stop after N files
+    #[arg(short = 'W', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub file_count: Option<u32>,
+
+    /// With -G: start each period at its first packet, as tcpdump does, rather than on the clock's multiples of SECS
+    #[arg(long = "no-align")]
+    pub no_align: bool,
+
     /// Stop after N packets
     #[arg(short = 'c', value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub count: Option<u64>,

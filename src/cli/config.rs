@@ -17,6 +17,8 @@ pub struct Config {
     /// Where packets come from.
     pub input: Input,
     pub write: Option<PathBuf>,
+    /// How `-w` is split into files (`-C`, `-G`, `-W`).
+    pub rotation: crate::output::rotate::Rotation,
     pub count: Option<u64>,
     pub output: OutputChoice,
     pub snaplen: Option<u32>,
@@ -79,6 +81,7 @@ impl Config {
                 )));
             }
         }
+        let rotation = rotation(&args)?;
         let snaplen = match args.snaplen {
             Some(0) => Some(MAX_SNAPLEN),
             Some(n) if n > MAX_SNAPLEN => {
@@ -161,6 +164,7 @@ impl Config {
             reload: !args.no_reload,
             replies: args.replies,
             send_rate: args.send_rate,
+            rotation,
             alerts: args.alerts,
             alerts_queue: usize::try_from(args.alerts_queue).unwrap_or(usize::MAX),
             tick_every: args.tick_every,
@@ -195,6 +199,33 @@ fn filter(words: &[String], file: Option<&std::path::Path>) -> Result<Option<Fil
         return Ok(None);
     }
     Filter::new(&text).map(Some).map_err(|e| Error::Usage(format!("filter: {e}")))
+}
+
+/// `-C`, `-G`, `-W` and `--no-align`, checked against `-w`.
+fn rotation(args: &Args) -> Result<crate::output::rotate::Rotation, Error> {
+    let given = [
+        (args.file_size.is_some(), "-C"),
+        (args.rotate_every.is_some(), "-G"),
+        (args.file_count.is_some(), "-W"),
+        (args.no_align, "--no-align"),
+    ];
+    if let Some((_, flag)) = given.iter().find(|(on, _)| *on) {
+        if args.write.as_deref().is_none_or(|p| p.as_os_str() == "-") {
+            return Err(Error::Usage(format!(
+                "{flag} splits the -w file: give one with -w FILE (not standard output)"
+            )));
+        }
+    }
+    if args.no_align && args.rotate_every.is_none() {
+        return Err(Error::Usage("--no-align applies to -G SECS".into()));
+    }
+    Ok(crate::output::rotate::Rotation {
+        size: args.file_size,
+        every: args.rotate_every.map(i64::from),
+        files: args.file_count,
+        aligned: !args.no_align,
+        wall_clock: false,
+    })
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod eve;
 pub mod line;
 pub mod pcap_writer;
 pub mod remote;
+pub mod rotate;
 pub mod sink;
 pub mod stats;
 
@@ -22,6 +23,7 @@ use crate::inject::Injector;
 use crate::source::{Frame, Timestamp};
 use line::LineSink;
 use pcap_writer::PcapWriter;
+use rotate::{Rotating, Written};
 use stats::Stats;
 
 /// The longest hark holds output before writing it.
@@ -46,7 +48,10 @@ pub struct Outputs {
     alerts_out: Option<(sink::Destination, sink::EveSink)>,
     buf: Vec<u8>,
     stdout: Box<dyn Write>,
-    pcap: Option<PcapWriter>,
+    /// `-w`, one file or a set of them.
+    pcap: Option<Rotating>,
+    /// `-G` with `-W`: the last file is done and capture ends.
+    pub last_file_done: bool,
     /// `--replies FILE`: every packet scripts send.
     replies: Option<PcapWriter>,
     /// `--inject`: the wire.
@@ -60,13 +65,14 @@ pub struct Outputs {
 }
 
 impl Outputs {
-    pub fn new(mode: Mode, stdout: Box<dyn Write>, pcap: Option<PcapWriter>) -> Outputs {
+    pub fn new(mode: Mode, stdout: Box<dyn Write>, pcap: Option<Rotating>) -> Outputs {
         Outputs {
             mode,
             alerts_out: None,
             buf: Vec::with_capacity(FLUSH_AT + 4096),
             stdout,
             pcap,
+            last_file_done: false,
             replies: None,
             injector: None,
             send_failures_said: Vec::new(),
@@ -197,7 +203,12 @@ impl Outputs {
             Mode::Json { quiet: true } | Mode::Quiet => {}
         }
         if let Some(pcap) = &mut self.pcap {
-            pcap.write(pkt.frame()).map_err(|e| Error::output(pcap.path(), e))?;
+            let written = pcap.write(pkt.frame()).map_err(|e| Error::output(pcap.path(), e))?;
+            if let Written::LastFileDone(files) = written {
+                // tcpdump's words, for the scripts that wait for them.
+                let _ = writeln!(io::stderr().lock(), "Maximum file limit reached: {files}");
+                self.last_file_done = true;
+            }
         }
         if self.buf.len() >= FLUSH_AT {
             self.write_out()?;
@@ -218,8 +229,11 @@ impl Outputs {
         }
         self.write_out()?;
         self.stdout.flush().map_err(Error::stdout)?;
-        for pcap in [&mut self.pcap, &mut self.replies].into_iter().flatten() {
+        if let Some(pcap) = &mut self.pcap {
             pcap.flush().map_err(|e| Error::output(pcap.path(), e))?;
+        }
+        if let Some(replies) = &mut self.replies {
+            replies.flush().map_err(|e| Error::output(replies.path(), e))?;
         }
         self.last_flush = Instant::now();
         Ok(())
@@ -253,7 +267,11 @@ impl Outputs {
             let ts = self.last_ts.unwrap_or_else(now);
             eve::write_stats(&mut self.buf, &mut self.clock, ts, &self.stats);
         }
-        self.flush()
+        self.flush()?;
+        if let Some(pcap) = &mut self.pcap {
+            pcap.finish().map_err(|e| Error::output(pcap.path(), e))?;
+        }
+        Ok(())
     }
 
     /// Sends one packet; a failure is counted, said once for each kind, and capture goes on.
@@ -278,7 +296,7 @@ impl Outputs {
 
     /// Frames `-w` could not hold because their link type differs from the file's.
     pub fn pcap_skipped(&self) -> u64 {
-        self.pcap.as_ref().map_or(0, |p| p.skipped)
+        self.pcap.as_ref().map_or(0, Rotating::skipped)
     }
 }
 

@@ -24,6 +24,8 @@ pub struct PcapWriter {
     /// Frames of another link type than the file's, which pcap cannot hold.
     pub skipped: u64,
     pub written: u64,
+    /// The file's size so far, buffered bytes included, as `-C` measures it.
+    pub bytes: u64,
 }
 
 impl PcapWriter {
@@ -52,6 +54,7 @@ impl PcapWriter {
                 interfaces: Some(Vec::new()),
                 skipped: 0,
                 written: 0,
+                bytes: 28,
             };
             writer.interface_for(link)?;
             return Ok(writer);
@@ -73,6 +76,7 @@ impl PcapWriter {
             interfaces: None,
             skipped: 0,
             written: 0,
+            bytes: 24,
         })
     }
 
@@ -97,6 +101,7 @@ impl PcapWriter {
         // opt_endofopt is the four zero bytes at 24..28.
         block[28..32].copy_from_slice(&32u32.to_le_bytes());
         self.out.write_all(&block)?;
+        self.bytes += block.len() as u64;
         Ok((interfaces.len() - 1) as u32)
     }
 
@@ -120,6 +125,7 @@ impl PcapWriter {
         self.out.write_all(&[0u8; 3][..padded - caplen])?;
         self.out.write_all(&len.to_le_bytes())?;
         self.written += 1;
+        self.bytes += u64::from(len);
         Ok(())
     }
 
@@ -150,6 +156,7 @@ impl PcapWriter {
         self.out.write_all(&header)?;
         self.out.write_all(&frame.data[..caplen])?;
         self.written += 1;
+        self.bytes += 16 + caplen as u64;
         Ok(())
     }
 
