@@ -117,6 +117,7 @@ pub fn run(mut config: Config) -> Result<Summary, Error> {
                 link: source.link_type().unwrap_or(LinkType::ETHERNET),
                 snaplen: config.snaplen,
                 nanos: source.nanosecond_precision(),
+                pcapng: config.pcapng,
             };
             let mut rotation = config.rotation.clone();
             rotation.wall_clock = matches!(config.input, Input::Live(_));
@@ -139,7 +140,8 @@ pub fn run(mut config: Config) -> Result<Summary, Error> {
     }
     if let Some(path) = &config.replies {
         let nanos = source.nanosecond_precision();
-        let writer = PcapWriter::create(path, LinkType::ETHERNET, None, nanos)
+        let pcapng = config.pcapng || path.extension().is_some_and(|x| x == "pcapng");
+        let writer = PcapWriter::create_as(path, LinkType::ETHERNET, None, nanos, pcapng)
             .map_err(|e| Error::output(path, e))?;
         outputs.replies_to(writer);
         if let Some(chain) = chain.as_mut() {
@@ -313,7 +315,8 @@ pub fn pump<S: Source + ?Sized>(
         let pkt = Packet::new(frame);
         let result = match rewritten {
             Some((link, orig_len, data)) => {
-                let edited = Packet::new(Frame { ts: frame.ts, link, orig_len, data });
+                let edited =
+                    Packet::new(Frame { ts: frame.ts, link, orig_len, data, iface: frame.iface });
                 outputs.packet(&edited, number)
             }
             None => outputs.packet(&pkt, number),

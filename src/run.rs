@@ -87,6 +87,6 @@ pub fn run(args: RunArgs) -> Result<(), Error> {
     let outcome = chain.run_main(args.args);
     let events = script_output(&mut chain);
     outputs.events(&events, AlertPlace::Time(output::now()))?;
-    outputs.flush()?;
+    outputs.finish()?;
     outcome.map_err(Error::Script)
 }

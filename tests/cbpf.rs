@@ -154,6 +154,7 @@ fn the_kernel_program_agrees_with_the_native_predicate_on_every_packet() {
                 link: LinkType::ETHERNET,
                 orig_len: *wire_len,
                 data,
+                iface: None,
             };
             let native = filter.matches(&frame);
             let kernel = run(&program, data, *wire_len);

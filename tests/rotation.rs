@@ -1,6 +1,8 @@
 //! `-w` split with `-C`, `-G` and `-W`: the names tcpdump gives for the same flags (tcpdump
-//! run here), every file read by tshark, nothing lost, repeated or split.
+//! run here), every file read by tshark, nothing lost, repeated or split; and pcapng
+//! written with an interface for each input interface.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -151,6 +153,8 @@ fn size_rotation_to_pcapng_keeps_every_packet_whole() {
     let mut joined = Vec::new();
     for name in &names {
         let path = dir.path().join(name);
+        let magic = std::fs::read(&path).unwrap()[..4].to_vec();
+        assert_eq!(magic, [0x0a, 0x0d, 0x0d, 0x0a], "{name} is pcapng");
         let last = name == names.last().unwrap();
         assert!(std::fs::metadata(&path).unwrap().len() > 1_000_000 || last, "{name} closed early");
         // tcpdump reads each pcapng file and writes its packets back as pcap.
@@ -266,4 +270,129 @@ fn rotation_flags_need_a_file_to_split() {
         let stderr = String::from_utf8(out.stderr).unwrap();
         assert!(stderr.starts_with("hark: ") && stderr.contains(said), "{args:?}: {stderr}");
     }
+}
+
+/// Each packet of `path` as tshark sees it: its interface's link type and time precision,
+/// its time, lengths and bytes; and which interface it came in on.
+fn tshark_packets(path: &Path) -> (Vec<String>, Vec<String>) {
+    let fields = [
+        "frame.interface_id",
+        "frame.encap_type",
+        "frame.time_epoch",
+        "frame.len",
+        "frame.cap_len",
+    ];
+    let mut args = vec!["-r".to_string(), path.display().to_string(), "-T".into(), "fields".into()];
+    for field in fields {
+        args.extend(["-e".to_string(), field.to_string()]);
+    }
+    let out = Command::new("tshark").args(&args).output().unwrap();
+    let lines: Vec<String> =
+        String::from_utf8(out.stdout).unwrap().lines().map(str::to_owned).collect();
+    let ids = lines.iter().map(|l| l.split('\t').next().unwrap().to_string()).collect();
+    let rest = lines.iter().map(|l| l.split_once('\t').unwrap().1.to_string()).collect();
+    let bytes = Command::new("tshark").arg("-r").arg(path).arg("-x").output().unwrap();
+    let mut packets: Vec<String> = rest;
+    packets.push(String::from_utf8(bytes.stdout).unwrap());
+    (ids, packets)
+}
+
+/// Each interface's link type, snap length and time precision, as capinfos reports them.
+fn interfaces(path: &Path) -> Vec<String> {
+    let out = Command::new("capinfos").arg("-I").arg(path).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut found: Vec<String> = text
+        .split("Interface #")
+        .skip(1)
+        .map(|block| {
+            block
+                .lines()
+                .filter(|l| {
+                    ["Encapsulation =", "Capture length =", "Time precision ="]
+                        .iter()
+                        .any(|k| l.contains(k))
+                })
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn pcapng_out_has_an_interface_for_each_input_interface() {
+    let test = "pcapng_out_has_an_interface_for_each_input_interface";
+    let Some(corpus) = crate::util::corpus_for(test) else { return };
+    if !have_for(test, "mergecap") || !have_for(test, "tshark") || !have_for(test, "capinfos") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // Five corpus captures as five interfaces of one pcapng: four link types, nano- and
+    // microsecond clocks, two snap lengths, and two Ethernet interfaces.
+    let parts = [
+        "tcp-handshake-nano.pcap",
+        "LINKTYPE_RAW_ipv4.pcap",
+        "decode-sll2-01__input.pcap",
+        "dns_udp.pcap",
+        "dns_tcp.pcap",
+    ];
+    let merged = dir.path().join("merged.pcapng");
+    let mut mergecap = Command::new("mergecap");
+    mergecap.args(["-I", "none", "-w"]).arg(&merged);
+    for part in parts {
+        mergecap.arg(corpus.join("pcap").join(part));
+    }
+    assert!(mergecap.status().unwrap().success());
+    let written = dir.path().join("x.pcapng");
+    run_ok(&["-r", merged.to_str().unwrap(), "-q", "-w", written.to_str().unwrap()]);
+
+    assert_eq!(interfaces(&written), interfaces(&merged), "the same interfaces");
+    assert_eq!(interfaces(&written).len(), 5);
+    let ((ids_in, packets_in), (ids_out, packets_out)) =
+        (tshark_packets(&merged), tshark_packets(&written));
+    assert_eq!(packets_out, packets_in, "every packet, its link type, time and bytes");
+    // --pcapng: the same, whatever the name.
+    let named = dir.path().join("x.cap");
+    run_ok(&["-r", merged.to_str().unwrap(), "-q", "--pcapng", "-w", named.to_str().unwrap()]);
+    assert_eq!(std::fs::read(&named).unwrap(), std::fs::read(&written).unwrap());
+    // Interfaces are numbered as they first carry a packet; the packets of one input
+    // interface are the packets of one output interface.
+    let pairs: BTreeSet<(&String, &String)> = ids_in.iter().zip(&ids_out).collect();
+    assert_eq!(pairs.len(), 5, "{pairs:?}");
+
+    // tcpdump reads pcapng files of one link type (libpcap refuses to mix them): the two
+    // Ethernet captures as two interfaces, written back as they were read.
+    if !have_for(test, "tcpdump") {
+        return;
+    }
+    let two = dir.path().join("two.pcapng");
+    let status = Command::new("mergecap")
+        .args(["-I", "none", "-w"])
+        .arg(&two)
+        .arg(corpus.join("pcap/dns_udp.pcap"))
+        .arg(corpus.join("pcap/dns_tcp.pcap"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let two_out = dir.path().join("two-out.pcapng");
+    run_ok(&["-r", two.to_str().unwrap(), "-q", "-w", two_out.to_str().unwrap()]);
+    let dump = |path: &Path| {
+        let out = Command::new("tcpdump")
+            .env("TZ", "UTC")
+            .args(["-nn", "-xx", "-r"])
+            .arg(path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "tcpdump {}: {}",
+            path.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(dump(&two_out), dump(&two));
+    assert_eq!(interfaces(&two_out).len(), 2);
 }

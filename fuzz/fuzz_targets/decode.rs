@@ -14,7 +14,7 @@ mod common;
 
 fuzz_target!(|data: &[u8]| {
     let Some((link, bytes)) = common::link_and_frame(data) else { return };
-    let frame = Frame { ts: Timestamp::default(), link, orig_len: bytes.len() as u32 + 3, data: bytes };
+    let frame = Frame { ts: Timestamp::default(), link, orig_len: bytes.len() as u32 + 3, data: bytes, iface: None };
     let pkt = Packet::new(frame);
     let mut out = Vec::new();
     for (link_header, verbose, dump) in [

@@ -24,6 +24,6 @@ fuzz_target!(|data: &[u8]| {
         }
         let _ = filter.kernel_program(262_144);
         let orig_len = frame.len() as u32;
-        let _ = filter.matches(&Frame { ts: Timestamp::default(), link, orig_len, data: frame });
+        let _ = filter.matches(&Frame { ts: Timestamp::default(), link, orig_len, data: frame, iface: None });
     }
 });

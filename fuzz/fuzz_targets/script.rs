@@ -62,10 +62,10 @@ fn chain() -> &'static Mutex<Chain> {
 fuzz_target!(|data: &[u8]| {
     let Some((link, bytes)) = common::link_and_frame(data) else { return };
     let Ok(mut chain) = chain().lock() else { return };
-    let frame = Frame { ts: Timestamp::default(), link, orig_len: bytes.len() as u32, data: bytes };
+    let frame = Frame { ts: Timestamp::default(), link, orig_len: bytes.len() as u32, data: bytes, iface: None };
     chain.packet(&frame, 1);
     if let Some((link, orig_len, data)) = chain.rewritten() {
-        let again = Packet::new(Frame { ts: Timestamp::default(), link, orig_len, data });
+        let again = Packet::new(Frame { ts: Timestamp::default(), link, orig_len, data, iface: None });
         let _ = again.layers().ip.is_some();
     }
     let _ = chain.take_events();

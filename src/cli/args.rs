@@ -71,6 +71,10 @@ pub struct Args {
     #[arg(long = "no-align")]
     pub no_align: bool,
 
+    /// Write -w and --replies as pcapng whatever their names (a FILE ending in .pcapng is pcapng anyway)
+    #[arg(long = "pcapng")]
+    pub pcapng: bool,
+
     /// Stop after N packets
     #[arg(short = 'c', value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub count: Option<u64>,

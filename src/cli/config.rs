@@ -17,6 +17,8 @@ pub struct Config {
     /// Where packets come from.
     pub input: Input,
     pub write: Option<PathBuf>,
+    /// Whether `-w` and `--replies` are pcapng whatever their names.
+    pub pcapng: bool,
     /// How `-w` is split into files (`-C`, `-G`, `-W`).
     pub rotation: crate::output::rotate::Rotation,
     pub count: Option<u64>,
@@ -165,6 +167,7 @@ impl Config {
             replies: args.replies,
             send_rate: args.send_rate,
             rotation,
+            pcapng: args.pcapng,
             alerts: args.alerts,
             alerts_queue: usize::try_from(args.alerts_queue).unwrap_or(usize::MAX),
             tick_every: args.tick_every,

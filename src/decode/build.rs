@@ -508,6 +508,7 @@ mod tests {
             link: LinkType::ETHERNET,
             orig_len: bytes.len() as u32,
             data: &bytes,
+            iface: None,
         };
         let pkt = Packet::new(frame);
         assert_eq!(pkt.ports(), Some((20, 80)));

@@ -272,7 +272,13 @@ mod tests {
     use crate::source::{Frame, Timestamp};
 
     fn layout(data: &[u8]) -> Layout {
-        let frame = Frame { ts: Timestamp::default(), link: LinkType::ETHERNET, orig_len: 0, data };
+        let frame = Frame {
+            ts: Timestamp::default(),
+            link: LinkType::ETHERNET,
+            orig_len: 0,
+            data,
+            iface: None,
+        };
         Layout::of(&Packet::new(frame))
     }
 

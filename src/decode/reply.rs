@@ -250,6 +250,7 @@ mod tests {
                 link: crate::source::LinkType::ETHERNET,
                 orig_len: bytes.len() as u32,
                 data: &bytes,
+                iface: None,
             };
             let layout = Layout::of(&crate::decode::Packet::new(frame));
             let in_place = icmp_echo_reply_in_place(&bytes, &layout).unwrap();
@@ -261,6 +262,7 @@ mod tests {
             link: crate::source::LinkType::ETHERNET,
             orig_len: syn.len() as u32,
             data: &syn,
+            iface: None,
         };
         assert_eq!(
             icmp_echo_reply_in_place(&syn, &Layout::of(&crate::decode::Packet::new(frame))),

@@ -79,7 +79,7 @@ proptest! {
 
     #[test]
     fn random_bytes_never_panic(link in link_type(), data in prop::collection::vec(any::<u8>(), 0..200)) {
-        exercise(Frame { ts: Timestamp::default(), link, orig_len: data.len() as u32, data: &data });
+        exercise(Frame { ts: Timestamp::default(), link, orig_len: data.len() as u32, data: &data, iface: None });
     }
 
     #[test]

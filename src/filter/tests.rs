@@ -50,8 +50,13 @@ fn inbound_needs_a_cooked_link() {
     assert!(err.msg.contains("Linux cooked"), "{err}");
     let mut sll = vec![0u8; 16];
     sll[1] = 4;
-    let frame =
-        Frame { ts: Timestamp::default(), link: LinkType::LINUX_SLL, orig_len: 16, data: &sll };
+    let frame = Frame {
+        ts: Timestamp::default(),
+        link: LinkType::LINUX_SLL,
+        orig_len: 16,
+        data: &sll,
+        iface: None,
+    };
     let mut out = Filter::new("outbound").unwrap();
     assert!(out.matches(&frame));
     assert!(!filter.matches(&frame));
@@ -60,8 +65,13 @@ fn inbound_needs_a_cooked_link() {
 #[test]
 fn unknown_link_types_match_nothing_and_say_why() {
     let mut filter = Filter::new("tcp").unwrap();
-    let frame =
-        Frame { ts: Timestamp::default(), link: LinkType(147), orig_len: 4, data: &[1, 2, 3, 4] };
+    let frame = Frame {
+        ts: Timestamp::default(),
+        link: LinkType(147),
+        orig_len: 4,
+        data: &[1, 2, 3, 4],
+        iface: None,
+    };
     assert!(!filter.matches(&frame));
     assert_eq!(filter.refused.len(), 1);
 }
@@ -105,7 +115,7 @@ proptest! {
         data in prop::collection::vec(any::<u8>(), 0..120),
     ) {
         let mut filter = Filter::new(expr).unwrap();
-        let frame = Frame { ts: Timestamp::default(), link: LinkType(link), orig_len: data.len() as u32, data: &data };
+        let frame = Frame { ts: Timestamp::default(), link: LinkType(link), orig_len: data.len() as u32, data: &data, iface: None };
         let _ = filter.matches(&frame);
     }
 }

@@ -49,8 +49,13 @@ impl Wire for LiveWire {
         // What arrived before the request cannot answer it.
         while let Ok(Some(_)) = self.capture.next_frame(&mut || false) {}
         self.send(link, data)?;
-        let request =
-            Packet::new(Frame { ts: Default::default(), link, orig_len: data.len() as u32, data });
+        let request = Packet::new(Frame {
+            ts: Default::default(),
+            link,
+            orig_len: data.len() as u32,
+            data,
+            iface: None,
+        });
         let deadline = Instant::now() + timeout;
         loop {
             let mut in_time = || Instant::now() < deadline;

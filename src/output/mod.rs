@@ -141,7 +141,8 @@ impl Outputs {
                 Event::Sent(sent) => {
                     if let Some(replies) = &mut self.replies {
                         let orig_len = sent.data.len() as u32;
-                        let frame = Frame { ts, link: sent.link, orig_len, data: &sent.data };
+                        let frame =
+                            Frame { ts, link: sent.link, orig_len, data: &sent.data, iface: None };
                         replies.write(&frame).map_err(|e| Error::output(replies.path(), e))?;
                     }
                     if let Some(mut injector) = self.injector.take() {
@@ -270,6 +271,9 @@ impl Outputs {
         self.flush()?;
         if let Some(pcap) = &mut self.pcap {
             pcap.finish().map_err(|e| Error::output(pcap.path(), e))?;
+        }
+        if let Some(replies) = &mut self.replies {
+            replies.finish().map_err(|e| Error::output(replies.path(), e))?;
         }
         Ok(())
     }

@@ -10,7 +10,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use crate::source::{Frame, LinkType, MAX_SNAPLEN};
+use crate::source::{Frame, InputInterface, LinkType, MAX_SNAPLEN};
 
 /// A pcap file being written.
 pub struct PcapWriter {
@@ -19,8 +19,10 @@ pub struct PcapWriter {
     link: LinkType,
     snaplen: u32,
     nanos: bool,
-    /// pcapng: the link type of each interface block written so far, by interface id.
-    interfaces: Option<Vec<LinkType>>,
+    /// pcapng: the interface blocks written so far, by interface id: the input interface
+    /// each stands for (or, for frames that name none, their link type alone) and the
+    /// timestamp units it was written with.
+    interfaces: Option<Vec<OutInterface>>,
     /// Frames of another link type than the file's, which pcap cannot hold.
     pub skipped: u64,
     pub written: u64,
@@ -29,12 +31,25 @@ pub struct PcapWriter {
 }
 
 impl PcapWriter {
-    /// Creates `path` (or writes to standard output for `-`) and writes the file header.
+    /// Creates `path` (or writes to standard output for `-`) and writes the file header:
+    /// pcapng if the name ends in `.pcapng`.
     pub fn create(
         path: &Path,
         link: LinkType,
         snaplen: Option<u32>,
         nanos: bool,
+    ) -> io::Result<PcapWriter> {
+        let pcapng = path.extension().is_some_and(|x| x.eq_ignore_ascii_case("pcapng"));
+        PcapWriter::create_as(path, link, snaplen, nanos, pcapng)
+    }
+
+    /// Creates `path` as pcapng or pcap, whatever its name.
+    pub fn create_as(
+        path: &Path,
+        link: LinkType,
+        snaplen: Option<u32>,
+        nanos: bool,
+        pcapng: bool,
     ) -> io::Result<PcapWriter> {
         let sink: Box<dyn Write + Send> = if path == Path::new("-") {
             Box::new(io::stdout())
@@ -43,9 +58,9 @@ impl PcapWriter {
         };
         let snaplen = snaplen.unwrap_or(MAX_SNAPLEN);
         let mut out = BufWriter::with_capacity(128 * 1024, sink);
-        if path.extension().is_some_and(|x| x.eq_ignore_ascii_case("pcapng")) {
+        if pcapng {
             write_section_header(&mut out)?;
-            let mut writer = PcapWriter {
+            let writer = PcapWriter {
                 path: path.to_path_buf(),
                 out,
                 link,
@@ -56,7 +71,8 @@ impl PcapWriter {
                 written: 0,
                 bytes: 28,
             };
-            writer.interface_for(link)?;
+            // The interface blocks wait for the frames, so that each can describe the
+            // input interface its frames came from.
             return Ok(writer);
         }
         let magic: u32 = if nanos { 0xa1b2_3c4d } else { 0xa1b2_c3d4 };
@@ -80,44 +96,57 @@ impl PcapWriter {
         })
     }
 
-    /// pcapng: the id of the interface block for `link`, written now if it is the first.
-    fn interface_for(&mut self, link: LinkType) -> io::Result<u32> {
+    /// pcapng: the interface block for a frame of `link` from input interface `from`,
+    /// written now if it is the first such frame.
+    fn interface_for(
+        &mut self,
+        link: LinkType,
+        from: Option<&InputInterface>,
+    ) -> io::Result<(u32, u64)> {
+        let key = from.map(|i| i.id);
         let interfaces = self.interfaces.get_or_insert_with(Vec::new);
-        if let Some(id) = interfaces.iter().position(|&l| l == link) {
-            return Ok(id as u32);
+        if let Some(id) = interfaces.iter().position(|i| i.link == link && i.from == key) {
+            return Ok((id as u32, interfaces[id].units_per_sec));
         }
-        interfaces.push(link);
-        // An interface description block (pcapng §4.2) with one option, if_tsresol = 9:
-        // timestamps in nanoseconds.
+        // Keep the input interface's own resolution when it is a power of ten; otherwise
+        // nanoseconds, which lose nothing of the times hark holds.
+        let digits = from.and_then(|i| decimal_digits(i.units_per_sec)).unwrap_or(9);
+        let units_per_sec = 10u64.pow(u32::from(digits));
+        let snaplen = from.map_or(self.snaplen, |i| match i.snaplen {
+            0 => self.snaplen,
+            n => n.min(self.snaplen),
+        });
+        interfaces.push(OutInterface { from: key, link, units_per_sec });
+        // An interface description block (pcapng §4.2) with one option, if_tsresol.
         let mut block = [0u8; 32];
         block[0..4].copy_from_slice(&1u32.to_le_bytes());
         block[4..8].copy_from_slice(&32u32.to_le_bytes());
         // pcapng gives the link type 16 bits; every registered one fits.
         block[8..10].copy_from_slice(&((link.0 & 0xffff) as u16).to_le_bytes());
-        block[12..16].copy_from_slice(&self.snaplen.to_le_bytes());
+        block[12..16].copy_from_slice(&snaplen.to_le_bytes());
         block[16..18].copy_from_slice(&9u16.to_le_bytes());
         block[18..20].copy_from_slice(&1u16.to_le_bytes());
-        block[20] = 9;
+        block[20] = digits;
         // opt_endofopt is the four zero bytes at 24..28.
         block[28..32].copy_from_slice(&32u32.to_le_bytes());
         self.out.write_all(&block)?;
         self.bytes += block.len() as u64;
-        Ok((interfaces.len() - 1) as u32)
+        Ok(((interfaces.len() - 1) as u32, units_per_sec))
     }
 
     /// pcapng: an enhanced packet block (pcapng §4.3) for `frame`, cut to `caplen`.
     fn write_enhanced(&mut self, frame: &Frame<'_>, caplen: usize) -> io::Result<()> {
-        let id = self.interface_for(frame.link)?;
+        let (id, units_per_sec) = self.interface_for(frame.link, frame.iface)?;
         let padded = caplen.div_ceil(4) * 4;
         let len = (32 + padded) as u32;
-        let nanos = u64::try_from(frame.ts.secs.max(0)).unwrap_or(0) * 1_000_000_000
-            + u64::from(frame.ts.nanos);
+        let ticks = u64::try_from(frame.ts.secs.max(0)).unwrap_or(0) * units_per_sec
+            + u64::from(frame.ts.nanos) / (1_000_000_000 / units_per_sec);
         let mut header = [0u8; 28];
         header[0..4].copy_from_slice(&6u32.to_le_bytes());
         header[4..8].copy_from_slice(&len.to_le_bytes());
         header[8..12].copy_from_slice(&id.to_le_bytes());
-        header[12..16].copy_from_slice(&((nanos >> 32) as u32).to_le_bytes());
-        header[16..20].copy_from_slice(&(nanos as u32).to_le_bytes());
+        header[12..16].copy_from_slice(&((ticks >> 32) as u32).to_le_bytes());
+        header[16..20].copy_from_slice(&(ticks as u32).to_le_bytes());
         header[20..24].copy_from_slice(&(caplen as u32).to_le_bytes());
         header[24..28].copy_from_slice(&frame.orig_len.max(caplen as u32).to_le_bytes());
         self.out.write_all(&header)?;
@@ -164,6 +193,29 @@ impl PcapWriter {
     pub fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
     }
+
+    /// Completes the file: a pcapng file that got no frame still gets an interface block
+    /// for the link type it was made for, which readers need.
+    pub fn finish(&mut self) -> io::Result<()> {
+        if self.interfaces.as_ref().is_some_and(Vec::is_empty) {
+            self.interface_for(self.link, None)?;
+        }
+        self.out.flush()
+    }
+}
+
+/// An interface block written to a pcapng file.
+struct OutInterface {
+    /// The input interface it stands for, if frames named one.
+    from: Option<u32>,
+    link: LinkType,
+    units_per_sec: u64,
+}
+
+/// `n` as a power of ten's exponent, for pcapng's if_tsresol, if it is one hark writes
+/// (up to nanoseconds: hark's times hold no finer).
+fn decimal_digits(n: u64) -> Option<u8> {
+    (0..=9u8).find(|&d| 10u64.pow(u32::from(d)) == n)
 }
 
 /// A little-endian section header block (pcapng §4.1), version 1.0, of unknown length.
@@ -190,8 +242,9 @@ mod tests {
         let mut w = PcapWriter::create(&path, LinkType::ETHERNET, Some(4), true).unwrap();
         let data = [1u8, 2, 3, 4, 5, 6];
         let ts = Timestamp { secs: 5, nanos: 42 };
-        w.write(&Frame { ts, link: LinkType::ETHERNET, orig_len: 6, data: &data }).unwrap();
-        w.write(&Frame { ts, link: LinkType::RAW, orig_len: 6, data: &data }).unwrap();
+        w.write(&Frame { ts, link: LinkType::ETHERNET, orig_len: 6, data: &data, iface: None })
+            .unwrap();
+        w.write(&Frame { ts, link: LinkType::RAW, orig_len: 6, data: &data, iface: None }).unwrap();
         w.flush().unwrap();
         assert_eq!((w.written, w.skipped), (1, 1));
         let mut src = FileSource::open(path.to_str().unwrap(), &mut || true).unwrap();
@@ -207,8 +260,10 @@ mod tests {
         let mut w = PcapWriter::create(&path, LinkType::ETHERNET, None, false).unwrap();
         let data = [1u8, 2, 3, 4, 5];
         let ts = Timestamp { secs: 1_700_000_000, nanos: 123_456_789 };
-        w.write(&Frame { ts, link: LinkType::ETHERNET, orig_len: 9, data: &data }).unwrap();
-        w.write(&Frame { ts, link: LinkType::RAW, orig_len: 5, data: &data[..4] }).unwrap();
+        w.write(&Frame { ts, link: LinkType::ETHERNET, orig_len: 9, data: &data, iface: None })
+            .unwrap();
+        w.write(&Frame { ts, link: LinkType::RAW, orig_len: 5, data: &data[..4], iface: None })
+            .unwrap();
         w.flush().unwrap();
         assert_eq!((w.written, w.skipped), (2, 0));
         let mut src = FileSource::open(path.to_str().unwrap(), &mut || true).unwrap();

@@ -55,6 +55,8 @@ pub struct FileKind {
     pub link: LinkType,
     pub snaplen: Option<u32>,
     pub nanos: bool,
+    /// pcapng whatever the names (`--pcapng`), or as each name's extension says.
+    pub pcapng: bool,
 }
 
 /// `-w` as a set of files.
@@ -179,7 +181,7 @@ impl Rotating {
 
     fn close(&mut self) -> io::Result<()> {
         if let Some(mut current) = self.current.take() {
-            current.flush()?;
+            current.finish()?;
             self.skipped_before += current.skipped;
         }
         Ok(())
@@ -187,8 +189,12 @@ impl Rotating {
 
     fn open(&mut self) -> io::Result<()> {
         let path = self.name_at(self.period_start.unwrap_or(0))?;
+        let kind = &self.kind;
+        // The pattern's extension, not the name's: FILE.pcapng1 is pcapng too.
+        let pcapng = kind.pcapng
+            || self.pattern.extension().is_some_and(|x| x.eq_ignore_ascii_case("pcapng"));
         self.current =
-            Some(PcapWriter::create(&path, self.kind.link, self.kind.snaplen, self.kind.nanos)?);
+            Some(PcapWriter::create_as(&path, kind.link, kind.snaplen, kind.nanos, pcapng)?);
         Ok(())
     }
 
@@ -245,12 +251,14 @@ mod tests {
     /// Files made in `dir` by writing `n` 100-byte frames one second apart with `rotation`.
     fn names_after(rotation: Rotation, pattern: &str, n: i64) -> Vec<String> {
         let dir = tempfile::tempdir().unwrap();
-        let kind = FileKind { link: LinkType::ETHERNET, snaplen: None, nanos: false };
+        let kind =
+            FileKind { link: LinkType::ETHERNET, snaplen: None, nanos: false, pcapng: false };
         let mut set = Rotating::create(&dir.path().join(pattern), rotation, kind).unwrap();
         let data = [0u8; 100];
         for secs in 0..n {
             let ts = crate::source::Timestamp { secs: 1_800_000_000 + secs, nanos: 0 };
-            let frame = Frame { ts, link: LinkType::ETHERNET, orig_len: 100, data: &data };
+            let frame =
+                Frame { ts, link: LinkType::ETHERNET, orig_len: 100, data: &data, iface: None };
             if set.write(&frame).unwrap() != Written::Yes {
                 break;
             }

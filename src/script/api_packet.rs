@@ -19,8 +19,13 @@ use crate::source::{Frame, LinkType, Timestamp};
 
 /// The empty packet a hook's parameter holds between calls, shared.
 static IDLE: LazyLock<ScriptPacket> = LazyLock::new(|| {
-    let frame =
-        Frame { ts: Timestamp::default(), link: LinkType::ETHERNET, orig_len: 0, data: &[] };
+    let frame = Frame {
+        ts: Timestamp::default(),
+        link: LinkType::ETHERNET,
+        orig_len: 0,
+        data: &[],
+        iface: None,
+    };
     ScriptPacket::new(&frame, 0)
 });
 
@@ -142,14 +147,25 @@ impl ScriptPacket {
 
     /// A frame captured for a script outside the capture loop (`send_recv`'s answer).
     pub fn captured(frame: crate::source::OwnedFrame) -> ScriptPacket {
-        let view = Frame { ts: frame.ts, link: frame.link, orig_len: frame.orig_len, data: &[] };
+        let view = Frame {
+            ts: frame.ts,
+            link: frame.link,
+            orig_len: frame.orig_len,
+            data: &[],
+            iface: None,
+        };
         ScriptPacket(Arc::new(Inner::new(&view, 0, frame.data)))
     }
 
     /// A packet built by a script: not a frame that was read.
     pub fn built(link: LinkType, data: Vec<u8>) -> ScriptPacket {
-        let frame =
-            Frame { ts: Timestamp::default(), link, orig_len: data.len() as u32, data: &[] };
+        let frame = Frame {
+            ts: Timestamp::default(),
+            link,
+            orig_len: data.len() as u32,
+            data: &[],
+            iface: None,
+        };
         let mut inner = Inner::new(&frame, 0, data);
         inner.edited = true;
         ScriptPacket(Arc::new(inner))
@@ -255,7 +271,13 @@ impl ScriptPacket {
 
     pub(super) fn view(&self) -> Packet<'_> {
         let i = &self.0;
-        Packet::new(Frame { ts: i.ts, link: i.link, orig_len: i.orig_len, data: &i.data })
+        Packet::new(Frame {
+            ts: i.ts,
+            link: i.link,
+            orig_len: i.orig_len,
+            data: &i.data,
+            iface: None,
+        })
     }
 
     fn core(&self) -> &Core {

@@ -215,7 +215,7 @@ impl Chain {
                 let admitted = match handle.as_ref().filter(|p| p.is_edited()) {
                     Some(edited) => {
                         let (link, orig_len, data) = edited.frame_parts();
-                        filter.matches(&Frame { ts: frame.ts, link, orig_len, data })
+                        filter.matches(&Frame { ts: frame.ts, link, orig_len, data, iface: None })
                     }
                     None => filter.matches(frame),
                 };

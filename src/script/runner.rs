@@ -377,6 +377,7 @@ mod tests {
                 link: crate::source::LinkType::ETHERNET,
                 orig_len: len,
                 data: &data,
+                iface: None,
             };
             let mut packet = ScriptPacket::new(&frame, 1);
             let id = packet.id();

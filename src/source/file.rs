@@ -19,7 +19,7 @@ use pcap_parser::{
 };
 
 use super::readahead::{Chunk, HEADROOM, ReadAhead};
-use super::{Error, ErrorKind, Frame, LinkType, MAX_SNAPLEN, Source, Timestamp};
+use super::{Error, ErrorKind, Frame, InputInterface, LinkType, MAX_SNAPLEN, Source, Timestamp};
 
 /// pcapng blocks beyond this are taken as damage rather than buffered.
 const MAX_BLOCK_LEN: usize = 16 * 1024 * 1024;
@@ -60,11 +60,20 @@ struct Interface {
     snaplen: u32,
     units_per_sec: u64,
     offset_secs: i64,
+    described: InputInterface,
 }
 
 /// What one parsing step found, as owned values so the buffer can be refilled after it.
 enum Step {
-    Frame { ts: Timestamp, link: LinkType, orig_len: u32, data: (usize, usize), len: usize },
+    Frame {
+        ts: Timestamp,
+        link: LinkType,
+        orig_len: u32,
+        data: (usize, usize),
+        len: usize,
+        /// pcapng: the index of its interface.
+        iface: Option<usize>,
+    },
     Skip(usize),
     NeedMore(usize),
 }
@@ -327,6 +336,7 @@ impl FileSource {
                     orig_len: block.origlen,
                     data: range_of(block.data),
                     len: need,
+                    iface: None,
                 })
             }
             Format::PcapNg { big_endian, interfaces, first_link } => {
@@ -374,11 +384,19 @@ impl FileSource {
                         let Ok((_, idb)) = parsed else { return corrupt("interface description") };
                         let link = LinkType::from_pcap_field(u32::from(idb.linktype.0 as u16));
                         first_link.get_or_insert(link);
+                        let units_per_sec = idb.ts_resolution().unwrap_or(1_000_000);
+                        let described = InputInterface {
+                            id: interfaces.len() as u32,
+                            link,
+                            snaplen: idb.snaplen,
+                            units_per_sec,
+                        };
                         interfaces.push(Interface {
                             link,
                             snaplen: idb.snaplen,
-                            units_per_sec: idb.ts_resolution().unwrap_or(1_000_000),
+                            units_per_sec,
                             offset_secs: idb.ts_offset(),
+                            described,
                         });
                         Ok(Step::Skip(block_len))
                     }
@@ -399,6 +417,7 @@ impl FileSource {
                             orig_len: epb.origlen,
                             data: range_of(&epb.data[..cut]),
                             len: block_len,
+                            iface: iface.map(|_| epb.if_id as usize),
                         })
                     }
                     SPB_TYPE => {
@@ -420,6 +439,7 @@ impl FileSource {
                             orig_len: spb.origlen,
                             data: range_of(&spb.data[..cut]),
                             len: block_len,
+                            iface: iface.map(|_| 0),
                         })
                     }
                     OPB_TYPE => {
@@ -444,6 +464,7 @@ impl FileSource {
                             orig_len,
                             data: range_of(&body[..caplen.min(body.len())]),
                             len: block_len,
+                            iface: iface.map(|_| usize::from(if_id)),
                         })
                     }
                     _ => Ok(Step::Skip(block_len)),
@@ -494,7 +515,13 @@ impl Source for FileSource {
         if let Some((ts, link, orig_len, start, end)) = self.fast_pcap_record() {
             self.pending = end - self.start;
             self.last_ts = ts;
-            return Ok(Some(Frame { ts, link, orig_len, data: &self.buf[start..end] }));
+            return Ok(Some(Frame {
+                ts,
+                link,
+                orig_len,
+                data: &self.buf[start..end],
+                iface: None,
+            }));
         }
         loop {
             if self.start == self.end && !self.fill(1, before_wait)? {
@@ -510,10 +537,17 @@ impl Source for FileSource {
                         return Err(self.err(ErrorKind::Truncated { offset: self.offset() }));
                     }
                 }
-                Step::Frame { ts, link, orig_len, data, len } => {
+                Step::Frame { ts, link, orig_len, data, len, iface } => {
                     self.pending = len;
                     self.last_ts = ts;
-                    return Ok(Some(Frame { ts, link, orig_len, data: &self.buf[data.0..data.1] }));
+                    let iface = match (&self.format, iface) {
+                        (Format::PcapNg { interfaces, .. }, Some(i)) => {
+                            interfaces.get(i).map(|i| &i.described)
+                        }
+                        _ => None,
+                    };
+                    let data = &self.buf[data.0..data.1];
+                    return Ok(Some(Frame { ts, link, orig_len, data, iface }));
                 }
             }
         }

@@ -278,7 +278,7 @@ impl Source for LiveSource {
         };
         let data = &data[..data.len().min(self.snaplen)];
         self.bytes += data.len() as u64;
-        Ok(Some(Frame { ts, link: self.link, orig_len, data }))
+        Ok(Some(Frame { ts, link: self.link, orig_len, data, iface: None }))
     }
 
     fn link_type(&self) -> Option<LinkType> {

@@ -14,7 +14,13 @@ pub struct OwnedFrame {
 impl OwnedFrame {
     /// Borrows the frame as the pipeline sees it.
     pub fn as_frame(&self) -> Frame<'_> {
-        Frame { ts: self.ts, link: self.link, orig_len: self.orig_len, data: &self.data }
+        Frame {
+            ts: self.ts,
+            link: self.link,
+            orig_len: self.orig_len,
+            data: &self.data,
+            iface: None,
+        }
     }
 }
 

@@ -105,6 +105,20 @@ pub struct Frame<'a> {
     pub orig_len: u32,
     /// The bytes that were captured.
     pub data: &'a [u8],
+    /// In a pcapng file, the interface it was captured on; `None` for pcap files, live
+    /// capture and packets hark made.
+    pub iface: Option<&'a InputInterface>,
+}
+
+/// A capture interface as a pcapng file describes it, for a pcapng file written from it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InputInterface {
+    /// Its number in the file's section.
+    pub id: u32,
+    pub link: LinkType,
+    pub snaplen: u32,
+    /// Timestamp units a second (10^6 for microseconds, 10^9 for nanoseconds).
+    pub units_per_sec: u64,
 }
 
 /// A stream of frames.
