@@ -252,7 +252,7 @@ impl Outputs {
     /// Writes the closing events and flushes every sink.
     pub fn finish(&mut self) -> Result<(), Error> {
         if let Some((dest, sink)) = self.alerts_out.take() {
-            if let Some(counts) = sink.finish() {
+            if let Some(counts) = sink.finish()? {
                 if counts.dropped > 0 {
                     let _ = writeln!(
                         io::stderr().lock(),

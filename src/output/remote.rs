@@ -17,6 +17,10 @@ use super::sink::Destination;
 
 /// Lines taken from the queue for one send.
 const BATCH: usize = 1024;
+/// How long the sender waits for a batch to fill once a line is queued. Without it an
+/// alert every few microseconds is sent alone, each a wake-up and a round trip: seven
+/// times the CPU of the alert itself.
+const LINGER: Duration = Duration::from_millis(2);
 /// The first wait after a failed connection; it doubles up to [`MAX_BACKOFF`].
 const FIRST_BACKOFF: Duration = Duration::from_millis(100);
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
@@ -175,11 +179,12 @@ impl Remote {
             queue.lines.pop_front();
             queue.counts.dropped += 1;
         }
-        let was_empty = queue.lines.is_empty();
         queue.lines.push_back(line);
+        let queued = queue.lines.len();
         drop(queue);
-        // The sender sleeps only on an empty queue; waking it costs a system call.
-        if was_empty {
+        // The sender sleeps on an empty queue, or lingers for a batch to fill; waking it
+        // costs a system call, so it is woken only for those two.
+        if queued == 1 || queued == BATCH {
             self.shared.wake.notify_one();
         }
     }
@@ -269,6 +274,12 @@ fn send_all(dest: &Destination, shared: &Shared) {
             let mut queue = shared.lock();
             while queue.lines.is_empty() && !queue.closing {
                 queue = shared.wake.wait(queue).unwrap_or_else(std::sync::PoisonError::into_inner);
+            }
+            if queue.lines.len() < BATCH && !queue.closing && connection.is_some() {
+                queue = shared
+                    .wake
+                    .wait_timeout(queue, LINGER)
+                    .map_or_else(|e| e.into_inner().0, |(queue, _)| queue);
             }
             if queue.closing && closing_at.is_none() {
                 closing_at = Some(Instant::now());
