@@ -397,6 +397,16 @@ fn alerts_reach_redis_over_tls_with_the_certificate_checked() {
     let stderr = String::from_utf8(refused.stderr).unwrap();
     assert!(stderr.contains("50 of 50 alerts dropped"), "{stderr}");
 
+    // #insecure, as redis URLs spell it, skips the check.
+    let insecure = util::hark()
+        .args(["-r", capture.to_str().unwrap(), "-s", script.to_str().unwrap(), "-q"])
+        .args(["--alerts", &format!("{url}#insecure")])
+        .env("SSL_CERT_FILE", at("other.pem"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(insecure.stderr).unwrap();
+    assert!(!stderr.contains("dropped"), "{stderr}");
+
     let out = run(&at("ca.pem"));
     assert_eq!(out.status.code(), Some(0));
     let stderr = String::from_utf8(out.stderr).unwrap();
@@ -416,7 +426,17 @@ fn alerts_reach_redis_over_tls_with_the_certificate_checked() {
         .unwrap();
     let lines: Vec<String> =
         String::from_utf8(listed.stdout).unwrap().lines().map(str::to_owned).collect();
-    assert_eq!(numbers(&lines), (1..=50).collect());
+    let insecurely: BTreeSet<u64> = (1..=50).collect();
+    let mut expected: Vec<u64> = insecurely.iter().chain(&insecurely).copied().collect();
+    expected.sort_unstable();
+    let mut got: Vec<u64> = lines
+        .iter()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["pcap_cnt"].as_u64().unwrap())
+        .collect();
+    got.sort_unstable();
+    assert_eq!(got, expected, "each of the two runs delivered all 50");
+    assert_eq!(numbers(&lines[..50]), insecurely);
+    assert_eq!(numbers(&lines[50..]), insecurely);
 }
 
 #[test]
