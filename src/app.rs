@@ -138,6 +138,9 @@ pub fn run(mut config: Config) -> Result<Summary, Error> {
     if let Some(dest) = &config.alerts {
         outputs.alerts_to(dest, config.alerts_queue)?;
     }
+    if let Some(dest) = &config.eve_out {
+        outputs.eve_to(dest, config.alerts_queue)?;
+    }
     if let Some(path) = &config.replies {
         let nanos = source.nanosecond_precision();
         let pcapng = config.pcapng || path.extension().is_some_and(|x| x == "pcapng");

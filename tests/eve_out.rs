@@ -526,3 +526,53 @@ fn sighup_reopens_the_alerts_file_with_every_alert_once_and_whole() {
     // Alerts are written in order: the old file has the first ones.
     assert!(old.last() < new.first());
 }
+
+/// EVE lines with the figures that differ from run to run (peak memory, a script's time)
+/// taken out.
+fn comparable(lines: &str) -> Vec<String> {
+    lines
+        .lines()
+        .map(|l| {
+            let mut event: Value = serde_json::from_str(l).unwrap();
+            if let Some(stats) = event.get_mut("stats").and_then(Value::as_object_mut) {
+                stats.remove("peak_rss_bytes");
+                for script in stats.get_mut("scripts").and_then(Value::as_array_mut).unwrap() {
+                    script.as_object_mut().unwrap().remove("time_us");
+                }
+            }
+            event.to_string()
+        })
+        .collect()
+}
+
+/// Asserts two runs' events equal, naming the first that differs.
+fn assert_same_events(got: &[String], expected: &[String], what: &str) {
+    assert_eq!(got.len(), expected.len(), "{what}: as many events");
+    if let Some(i) = (0..got.len()).find(|&i| got[i] != expected[i]) {
+        panic!("{what}: event {i} differs:\n{}\n{}", got[i], expected[i]);
+    }
+}
+
+#[test]
+fn eve_out_carries_what_json_writes_to_standard_output() {
+    let test = "eve_out_carries_what_json_writes_to_standard_output";
+    let dir = tempfile::tempdir().unwrap();
+    let (capture, script) = (capture_file(dir.path(), 500), script(dir.path()));
+    let args = ["-r", capture.to_str().unwrap(), "-s", script.to_str().unwrap()];
+    let stdout = run_ok(&[&args[..], &["--json"]].concat()).stdout;
+    let expected = comparable(std::str::from_utf8(&stdout).unwrap());
+    assert_eq!(expected.len(), 500 + 500 + 1, "packets, alerts and stats");
+
+    let (_out, file) = temp_path("eve.json");
+    let out = run_ok(&[&args[..], &["--eve-out", file.to_str().unwrap()]].concat());
+    assert!(out.stdout.is_empty(), "standard output is free");
+    let text = std::fs::read_to_string(&file).unwrap();
+    eve_lines(text.as_bytes());
+    assert_same_events(&comparable(&text), &expected, "the file holds what --json writes");
+
+    let Some(redis) = Redis::start(test, &[]) else { return };
+    run_ok(&[&args[..], &["--eve-out", &redis.url("all")]].concat());
+    let listed = redis.list("all").join("\n");
+    eve_lines(listed.as_bytes());
+    assert_same_events(&comparable(&listed), &expected, "Redis holds what --json writes");
+}

@@ -218,29 +218,40 @@ fn a_syn_flood_is_answered_within_the_send_rate() {
         &client_pcap,
         &["frame.time_epoch", "tcp.flags.reset", "tcp.srcport", "tcp.dstport"],
     );
-    let mut syn_second = std::collections::HashMap::new();
-    let mut per_second: std::collections::BTreeMap<i64, usize> = Default::default();
+    // The client's clock dates the SYNs here; hark's rate follows its own capture's stamps.
+    // A SYN within 2 ms of a second's edge may fall in the other second for hark, so such
+    // resets are counted apart, and allowed only as that slack.
+    let mut syn_time = std::collections::HashMap::new();
+    let mut per_second: std::collections::BTreeMap<i64, (usize, usize)> = Default::default();
     let mut syns = 0;
     for line in lines.lines() {
         let f: Vec<&str> = line.split('|').collect();
-        let second = f[0].parse::<f64>().unwrap().floor() as i64;
+        let time = f[0].parse::<f64>().unwrap();
         if f[1] == "True" || f[1] == "1" {
-            let second = syn_second.get(f[3]).copied().unwrap_or(second);
-            *per_second.entry(second).or_default() += 1;
+            let time = syn_time.get(f[3]).copied().unwrap_or(time);
+            let into_second = time - time.floor();
+            let near_edge = !(0.002..=0.998).contains(&into_second);
+            let counts = per_second.entry(time.floor() as i64).or_default();
+            if near_edge { counts.1 += 1 } else { counts.0 += 1 }
         } else {
             syns += 1;
-            syn_second.insert(f[2].to_string(), second);
+            syn_time.insert(f[2].to_string(), time);
         }
     }
-    let resets: usize = per_second.values().sum();
+    let resets: usize = per_second.values().map(|(clear, edge)| clear + edge).sum();
     assert!(syns >= 900, "the flood sent {syns} SYNs");
     assert!(
         resets >= RATE,
         "only {resets} resets: {per_second:?}\n{}",
         String::from_utf8_lossy(&hark_out.stderr)
     );
-    for (second, n) in &per_second {
-        assert!(*n <= RATE, "{n} resets answer the SYNs of second {second}: over {RATE}");
+    for (second, (clear, edge)) in &per_second {
+        assert!(*clear <= RATE, "{clear} resets answer the SYNs of second {second}: over {RATE}");
+        assert!(
+            clear + edge <= RATE + edge.min(&2),
+            "{} resets answer the SYNs of second {second}: over {RATE} by more than its edges",
+            clear + edge
+        );
     }
 }
 

@@ -264,6 +264,10 @@ fn rotation_flags_need_a_file_to_split() {
         (&["-w", "x", "--no-align"], "--no-align applies to -G SECS"),
         (&["-w", "x", "-C", "1.5"], "1.5: not a file size"),
         (&["-w", "x", "-C", "2t"], "2t: t is not a unit (k, m or g)"),
+        (
+            &["-w", "x-%J.pcap", "-G", "60"],
+            "-w x-%J.pcap: not a strftime pattern hark can format for -G",
+        ),
     ] {
         let out = run(&[&["-r", "-"][..], args].concat());
         assert_eq!(out.status.code(), Some(2), "{args:?}");

@@ -143,7 +143,11 @@ pub struct Args {
     #[arg(long = "alerts", value_name = "DEST", value_parser = crate::output::sink::Destination::parse)]
     pub alerts: Option<crate::output::sink::Destination>,
 
-    /// Alerts held for a slow or absent socket or Redis before the oldest are dropped
+    /// Send the EVE JSON stream (--json's, which this implies) to DEST in place of standard output: a FILE, unix:PATH or redis://HOST:PORT/KEY?mode=list|channel|stream
+    #[arg(long = "eve-out", value_name = "DEST", value_parser = crate::output::sink::Destination::parse)]
+    pub eve_out: Option<crate::output::sink::Destination>,
+
+    /// Lines held for a slow or absent socket or Redis (--alerts, --eve-out) before the oldest are dropped
     #[arg(long = "alerts-queue", value_name = "N", default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     pub alerts_queue: u64,
 

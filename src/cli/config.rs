@@ -31,7 +31,9 @@ pub struct Config {
     /// Whether saved scripts are reloaded while hark runs.
     pub reload: bool,
     pub alerts: Option<crate::output::sink::Destination>,
-    /// How many alerts a remote `--alerts` holds while its reader is away.
+    /// Where the EVE stream goes in place of standard output.
+    pub eve_out: Option<crate::output::sink::Destination>,
+    /// How many lines a remote `--alerts` or `--eve-out` holds while its reader is away.
     pub alerts_queue: usize,
     /// Where packets scripts send are written.
     pub replies: Option<PathBuf>,
@@ -117,12 +119,12 @@ impl Config {
             }
         };
         let to_stdout = args.write.as_deref().is_some_and(|p| p.as_os_str() == "-");
-        if to_stdout && args.json {
+        if to_stdout && args.json && args.eve_out.is_none() {
             return Err(Error::Usage(
                 "-w - and --json both want standard output (write the pcap to a file)".into(),
             ));
         }
-        let output = if args.json {
+        let output = if args.json || args.eve_out.is_some() {
             OutputChoice::Json { quiet: args.quiet }
         } else if args.quiet || to_stdout {
             OutputChoice::Quiet
@@ -169,6 +171,7 @@ impl Config {
             rotation,
             pcapng: args.pcapng,
             alerts: args.alerts,
+            eve_out: args.eve_out,
             alerts_queue: usize::try_from(args.alerts_queue).unwrap_or(usize::MAX),
             tick_every: args.tick_every,
             script_memory: (args.script_memory, args.script_memory_total),
@@ -221,6 +224,9 @@ fn rotation(args: &Args) -> Result<crate::output::rotate::Rotation, Error> {
     }
     if args.no_align && args.rotate_every.is_none() {
         return Err(Error::Usage("--no-align applies to -G SECS".into()));
+    }
+    if let (Some(_), Some(path)) = (args.rotate_every, &args.write) {
+        crate::output::rotate::check_pattern(path).map_err(Error::Usage)?;
     }
     Ok(crate::output::rotate::Rotation {
         size: args.file_size,

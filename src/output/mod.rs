@@ -46,6 +46,8 @@ pub struct Outputs {
     mode: Mode,
     /// `--alerts DEST`: alerts, one line each, to a file, a socket or Redis.
     alerts_out: Option<(sink::Destination, sink::EveSink)>,
+    /// `--eve-out DEST`: the EVE stream that standard output would carry.
+    eve_out: Option<(sink::Destination, sink::EveSink)>,
     buf: Vec<u8>,
     stdout: Box<dyn Write>,
     /// `-w`, one file or a set of them.
@@ -69,6 +71,7 @@ impl Outputs {
         Outputs {
             mode,
             alerts_out: None,
+            eve_out: None,
             buf: Vec::with_capacity(FLUSH_AT + 4096),
             stdout,
             pcap,
@@ -86,11 +89,17 @@ impl Outputs {
     /// Sends alerts to `dest` as well, one EVE line each; a remote one queues at most
     /// `queue_len` while its reader is slow or away.
     pub fn alerts_to(&mut self, dest: &sink::Destination, queue_len: usize) -> Result<(), Error> {
-        let sink = sink::EveSink::open(dest, queue_len)?;
+        let sink = sink::EveSink::open(dest, queue_len, "alerts")?;
         if !matches!(dest, sink::Destination::File(_)) {
             self.stats.alerts_out = Some(remote::RemoteCounts::default());
         }
         self.alerts_out = Some((dest.clone(), sink));
+        Ok(())
+    }
+
+    /// Sends the EVE stream to `dest` in place of standard output.
+    pub fn eve_to(&mut self, dest: &sink::Destination, queue_len: usize) -> Result<(), Error> {
+        self.eve_out = Some((dest.clone(), sink::EveSink::open(dest, queue_len, "eve-out")?));
         Ok(())
     }
 
@@ -224,12 +233,14 @@ impl Outputs {
 
     /// Writes everything held, to standard output and to the pcap file.
     pub fn flush(&mut self) -> Result<(), Error> {
-        if let Some((_, sink)) = &mut self.alerts_out {
-            // A rotated file is made again promptly, not at the next alert.
+        for (_, sink) in [&mut self.alerts_out, &mut self.eve_out].into_iter().flatten() {
+            // A rotated file is made again promptly, not at the next event.
             sink.reopen_if_asked()?;
         }
         self.write_out()?;
-        self.stdout.flush().map_err(Error::stdout)?;
+        if self.eve_out.is_none() {
+            self.stdout.flush().map_err(Error::stdout)?;
+        }
         if let Some(pcap) = &mut self.pcap {
             pcap.flush().map_err(|e| Error::output(pcap.path(), e))?;
         }
@@ -241,26 +252,23 @@ impl Outputs {
     }
 
     fn write_out(&mut self) -> Result<(), Error> {
-        if !self.buf.is_empty() {
-            let result = self.stdout.write_all(&self.buf);
-            self.buf.clear();
-            result.map_err(Error::stdout)?;
+        if self.buf.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        // What is held is whole events, so a sink gets whole lines.
+        let result = match &mut self.eve_out {
+            Some((_, sink)) => sink.send_lines(&self.buf),
+            None => self.stdout.write_all(&self.buf).map_err(Error::stdout),
+        };
+        self.buf.clear();
+        result
     }
 
     /// Writes the closing events and flushes every sink.
     pub fn finish(&mut self) -> Result<(), Error> {
         if let Some((dest, sink)) = self.alerts_out.take() {
             if let Some(counts) = sink.finish()? {
-                if counts.dropped > 0 {
-                    let _ = writeln!(
-                        io::stderr().lock(),
-                        "hark: alerts: {dest}: {} of {} alerts dropped: it was slow or away (counted in stats as alerts_out)",
-                        counts.dropped,
-                        counts.dropped + counts.sent
-                    );
-                }
+                say_dropped(&dest, "alerts", counts);
                 self.stats.alerts_out = Some(counts);
             }
         }
@@ -269,6 +277,12 @@ impl Outputs {
             eve::write_stats(&mut self.buf, &mut self.clock, ts, &self.stats);
         }
         self.flush()?;
+        if let Some((dest, sink)) = self.eve_out.take() {
+            // The stats event is already queued: its own counts are said here only.
+            if let Some(counts) = sink.finish()? {
+                say_dropped(&dest, "events", counts);
+            }
+        }
         if let Some(pcap) = &mut self.pcap {
             pcap.finish().map_err(|e| Error::output(pcap.path(), e))?;
         }
@@ -301,6 +315,22 @@ impl Outputs {
     /// Frames `-w` could not hold because their link type differs from the file's.
     pub fn pcap_skipped(&self) -> u64 {
         self.pcap.as_ref().map_or(0, Rotating::skipped)
+    }
+}
+
+/// Says how many lines a remote sink dropped, if it dropped any.
+fn say_dropped(dest: &sink::Destination, what: &str, counts: remote::RemoteCounts) {
+    if counts.dropped > 0 {
+        let (flag, counted) = match what {
+            "alerts" => ("alerts", " (counted in stats as alerts_out)"),
+            _ => ("eve-out", ""),
+        };
+        let _ = writeln!(
+            io::stderr().lock(),
+            "hark: {flag}: {dest}: {} of {} {what} dropped: it was slow or away{counted}",
+            counts.dropped,
+            counts.dropped + counts.sent
+        );
     }
 }
 

@@ -154,7 +154,7 @@ pub struct Remote {
 
 impl Remote {
     /// Starts the thread that connects to `dest` and sends what is pushed.
-    pub fn start(dest: Destination, capacity: usize) -> Remote {
+    pub fn start(dest: Destination, capacity: usize, flag: &'static str) -> Remote {
         let shared = Arc::new(Shared {
             queue: Mutex::new(Queue {
                 lines: VecDeque::new(),
@@ -167,7 +167,7 @@ impl Remote {
         let for_thread = Arc::clone(&shared);
         let sender = std::thread::Builder::new()
             .name("hark-eve-out".into())
-            .spawn(move || send_all(&dest, &for_thread))
+            .spawn(move || send_all(&dest, &for_thread, flag))
             .ok();
         Remote { shared, sender }
     }
@@ -263,7 +263,7 @@ impl Connection {
 
 /// The sender thread: connect, send batches, and on any failure put the batch back,
 /// wait, and connect again.
-fn send_all(dest: &Destination, shared: &Shared) {
+fn send_all(dest: &Destination, shared: &Shared, flag: &str) {
     let mut connection: Option<Connection> = None;
     let mut backoff = FIRST_BACKOFF;
     let mut away_since: Option<Instant> = None;
@@ -307,7 +307,7 @@ fn send_all(dest: &Destination, shared: &Shared) {
                 shared.lock().counts.sent += batch.len() as u64;
                 backoff = FIRST_BACKOFF;
                 if away_since.take().is_some() && said_away {
-                    say(&format!("{dest}: reached again; sending the queued alerts"));
+                    say(flag, &format!("{dest}: reached again; sending what was queued"));
                 }
                 said_away = false;
             }
@@ -318,10 +318,13 @@ fn send_all(dest: &Destination, shared: &Shared) {
                     away_since = Some(Instant::now());
                 }
                 if !said_away {
-                    say(&format!(
-                        "{dest}: {why}; alerts are queued (up to {}, the oldest dropped beyond) while hark reconnects",
-                        shared.capacity
-                    ));
+                    say(
+                        flag,
+                        &format!(
+                            "{dest}: {why}; lines are queued (up to {}, the oldest dropped beyond) while hark reconnects",
+                            shared.capacity
+                        ),
+                    );
                     said_away = true;
                 }
                 std::thread::sleep(backoff);
@@ -331,8 +334,8 @@ fn send_all(dest: &Destination, shared: &Shared) {
     }
 }
 
-fn say(line: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "hark: alerts: {line}");
+fn say(flag: &str, line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "hark: {flag}: {line}");
 }
 
 fn io_reason(e: &std::io::Error) -> String {
@@ -370,7 +373,7 @@ mod tests {
     #[test]
     fn a_full_queue_drops_the_oldest_and_counts_them() {
         let dest = Destination::Unix("/nonexistent/hark-test.sock".into());
-        let remote = Remote::start(dest, 3);
+        let remote = Remote::start(dest, 3, "alerts");
         for i in 0..10u8 {
             remote.push(vec![i]);
         }

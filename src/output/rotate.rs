@@ -219,6 +219,17 @@ impl Rotating {
     }
 }
 
+/// Checks that `-w`'s name formats as a strftime pattern, for `-G`; the error is the usage
+/// error's text.
+pub fn check_pattern(pattern: &Path) -> Result<(), String> {
+    let zoned = jiff::Timestamp::UNIX_EPOCH.to_zoned(jiff::tz::TimeZone::system());
+    jiff::fmt::strtime::format(pattern.to_string_lossy().as_bytes(), &zoned).map(drop).map_err(
+        |e| {
+            format!("-w {}: not a strftime pattern hark can format for -G ({e})", pattern.display())
+        },
+    )
+}
+
 /// Seconds east of UTC in the local time zone (`TZ`) at `secs`.
 fn local_offset(secs: i64) -> i64 {
     let stamp = jiff::Timestamp::from_second(secs).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
