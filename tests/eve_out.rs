@@ -261,6 +261,7 @@ fn a_redis_that_goes_away_loses_only_the_alerts_it_counts() {
     assert!(counts["dropped"].as_u64().unwrap() >= 400 - 50, "the queue holds at most 50");
     assert!(stderr.contains(&format!("hark: alerts: {url}: ")), "{stderr}");
     assert!(stderr.contains("while hark reconnects"), "{stderr}");
+    assert!(stderr.contains(&format!("hark: alerts: {url}: reached again")), "{stderr}");
     assert!(
         stderr.contains(&format!("hark: alerts: {url}: {} of 600 alerts dropped", 600 - arrived)),
         "{stderr}"

@@ -266,7 +266,7 @@ impl Connection {
 fn send_all(dest: &Destination, shared: &Shared, flag: &str) {
     let mut connection: Option<Connection> = None;
     let mut backoff = FIRST_BACKOFF;
-    let mut away_since: Option<Instant> = None;
+    // Whether hark has said the destination is away, and not yet that it is back.
     let mut said_away = false;
     let mut closing_at: Option<Instant> = None;
     loop {
@@ -306,17 +306,14 @@ fn send_all(dest: &Destination, shared: &Shared, flag: &str) {
             Ok(()) => {
                 shared.lock().counts.sent += batch.len() as u64;
                 backoff = FIRST_BACKOFF;
-                if away_since.take().is_some() && said_away {
+                if said_away {
                     say(flag, &format!("{dest}: reached again; sending what was queued"));
+                    said_away = false;
                 }
-                said_away = false;
             }
             Err(why) => {
                 connection = None;
                 shared.put_back(batch);
-                if away_since.is_none() {
-                    away_since = Some(Instant::now());
-                }
                 if !said_away {
                     say(
                         flag,
