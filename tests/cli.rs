@@ -178,19 +178,9 @@ fn write_of_a_corpus_pcapng_reads_back_in_tcpdump() {
     let (_dir, out_path) = util::temp_path("out.pcap");
     let out = util::run(&["-r", input.to_str().unwrap(), "-q", "-w", out_path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let dump = |path: &std::path::Path| {
-        let out = Command::new("tcpdump")
-            .env("TZ", "UTC")
-            .args(["-nn", "-xx", "-r"])
-            .arg(path)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "tcpdump reads {}: {}", path.display(), stderr_of(&out));
-        out.stdout
-    };
-    let (ours, theirs) = (dump(&out_path), dump(&input));
+    let (ours, theirs) = (util::tcpdump_hex(&out_path), util::tcpdump_hex(&input));
     assert!(!ours.is_empty());
-    assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&theirs));
+    assert_eq!(ours, theirs);
 }
 
 #[test]

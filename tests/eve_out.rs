@@ -310,21 +310,16 @@ fn alerts_reach_redis_over_tls_with_the_certificate_checked() {
         let out = Command::new("openssl").args(args).output().unwrap();
         assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     };
-    openssl(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=hark test CA",
-        "-keyout",
-        &at("ca.key"),
-        "-out",
-        &at("ca.pem"),
-    ]);
+    // A self-signed CA certificate: NAME.pem, its key NAME.key.
+    let new_ca = |name: &str, subject: &str| {
+        let (key, pem) = (at(&format!("{name}.key")), at(&format!("{name}.pem")));
+        let subject = format!("/CN={subject}");
+        openssl(&[
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", &subject,
+            "-keyout", &key, "-out", &pem,
+        ]);
+    };
+    new_ca("ca", "hark test CA");
     openssl(&[
         "req",
         "-newkey",
@@ -379,21 +374,7 @@ fn alerts_reach_redis_over_tls_with_the_certificate_checked() {
             .unwrap()
     };
     // Trusting only another CA, the server's certificate is refused.
-    openssl(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=other",
-        "-keyout",
-        &at("other.key"),
-        "-out",
-        &at("other.pem"),
-    ]);
+    new_ca("other", "other");
     let refused = run(&at("other.pem"));
     let stderr = String::from_utf8(refused.stderr).unwrap();
     assert!(stderr.contains("50 of 50 alerts dropped"), "{stderr}");

@@ -9,7 +9,7 @@ use std::process::Command;
 use hark::sample::{ATTACKER, ATTACKER_MAC, SAMPLE_START, SERVER, SERVER_MAC, frame};
 use hark::source::OwnedFrame;
 
-use crate::util::{have_for, pcap_records, run, run_ok, write_pcap};
+use crate::util::{have_for, pcap_records, run, run_ok, tcpdump_hex, write_pcap};
 
 /// UDP packets of 60 to 1460 bytes, `every_ms` apart from `start`.
 fn frames(n: u32, start: i64, every_ms: u32) -> Vec<OwnedFrame> {
@@ -26,6 +26,13 @@ fn frames(n: u32, start: i64, every_ms: u32) -> Vec<OwnedFrame> {
             frame(start + (ms / 1000) as i64, (ms % 1000) as u32 * 1000, data, None)
         })
         .collect()
+}
+
+/// `frames(n, start, every_ms)` written as `dir/in.pcap`.
+fn generated(dir: &Path, n: u32, start: i64, every_ms: u32) -> PathBuf {
+    let input = dir.join("in.pcap");
+    write_pcap(&input, &frames(n, start, every_ms));
+    input
 }
 
 /// The files in `dir` whose names start with `prefix`, sorted by name.
@@ -92,9 +99,7 @@ fn size_rotation_gives_tcpdumps_files() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in.pcap");
-    let sent = frames(4000, SAMPLE_START, 1);
-    write_pcap(&input, &sent);
+    let input = generated(dir.path(), 4000, SAMPLE_START, 1);
     let records = pcap_records(&input);
     let (hark_w, tcpdump_w) = (dir.path().join("h.pcap"), dir.path().join("t.pcap"));
 
@@ -139,8 +144,7 @@ fn size_rotation_to_pcapng_keeps_every_packet_whole() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in.pcap");
-    write_pcap(&input, &frames(3000, SAMPLE_START, 1));
+    let input = generated(dir.path(), 3000, SAMPLE_START, 1);
     let out = dir.path().join("x.pcapng");
     run_ok(&["-r", input.to_str().unwrap(), "-q", "-w", out.to_str().unwrap(), "-C", "1"]);
     let mut names = files(dir.path(), "x.pcapng");
@@ -187,10 +191,9 @@ fn time_rotation_follows_packet_time_on_the_clocks_minutes() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in.pcap");
     // Five minutes of packets, two a second, from 17 s past a minute.
     let start = SAMPLE_START + 17;
-    write_pcap(&input, &frames(600, start, 500));
+    let input = generated(dir.path(), 600, start, 500);
     let pattern = "cap-%Y%m%d-%H%M%S.pcap";
     let out = dir.path().join(pattern);
     run_ok(&["-r", input.to_str().unwrap(), "-q", "-w", out.to_str().unwrap(), "-G", "60"]);
@@ -229,8 +232,7 @@ fn time_rotation_with_w_stops_after_the_last_file() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in.pcap");
-    write_pcap(&input, &frames(600, SAMPLE_START, 500));
+    let input = generated(dir.path(), 600, SAMPLE_START, 500);
     let out = dir.path().join("t-%M.pcap");
     let done = run(&[
         "-r",
@@ -382,21 +384,6 @@ fn pcapng_out_has_an_interface_for_each_input_interface() {
     assert!(status.success());
     let two_out = dir.path().join("two-out.pcapng");
     run_ok(&["-r", two.to_str().unwrap(), "-q", "-w", two_out.to_str().unwrap()]);
-    let dump = |path: &Path| {
-        let out = Command::new("tcpdump")
-            .env("TZ", "UTC")
-            .args(["-nn", "-xx", "-r"])
-            .arg(path)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "tcpdump {}: {}",
-            path.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
-    assert_eq!(dump(&two_out), dump(&two));
+    assert_eq!(tcpdump_hex(&two_out), tcpdump_hex(&two));
     assert_eq!(interfaces(&two_out).len(), 2);
 }

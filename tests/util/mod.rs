@@ -188,6 +188,20 @@ pub fn pcap_records(path: &Path) -> Vec<Vec<u8>> {
     out
 }
 
+/// What `TZ=UTC tcpdump -nn -xx -r` prints for `capture`: every packet's line and bytes.
+/// tcpdump must read the file cleanly.
+pub fn tcpdump_hex(capture: &Path) -> String {
+    let out = Command::new("tcpdump")
+        .env("TZ", "UTC")
+        .args(["-nn", "-xx", "-r"])
+        .arg(capture)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "tcpdump reads {}: {stderr}", capture.display());
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// tshark's fields of every packet of `capture`, one `|`-separated line each (several
 /// values of one field joined by `,`), with the IP, TCP and UDP checksums checked (tshark
 /// always checks ICMP's and ICMPv6's).
