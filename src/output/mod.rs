@@ -89,7 +89,7 @@ impl Outputs {
     /// Sends alerts to `dest` as well, one EVE line each; a remote one queues at most
     /// `queue_len` while its reader is slow or away.
     pub fn alerts_to(&mut self, dest: &sink::Destination, queue_len: usize) -> Result<(), Error> {
-        let sink = sink::EveSink::open(dest, queue_len, "alerts")?;
+        let sink = sink::EveSink::open(dest, queue_len, "alerts", "alerts")?;
         if !matches!(dest, sink::Destination::File(_)) {
             self.stats.alerts_out = Some(remote::RemoteCounts::default());
         }
@@ -99,7 +99,8 @@ impl Outputs {
 
     /// Sends the EVE stream to `dest` in place of standard output.
     pub fn eve_to(&mut self, dest: &sink::Destination, queue_len: usize) -> Result<(), Error> {
-        self.eve_out = Some((dest.clone(), sink::EveSink::open(dest, queue_len, "eve-out")?));
+        self.eve_out =
+            Some((dest.clone(), sink::EveSink::open(dest, queue_len, "eve-out", "events")?));
         Ok(())
     }
 
@@ -266,9 +267,8 @@ impl Outputs {
 
     /// Writes the closing events and flushes every sink.
     pub fn finish(&mut self) -> Result<(), Error> {
-        if let Some((dest, sink)) = self.alerts_out.take() {
+        if let Some((_, sink)) = self.alerts_out.take() {
             if let Some(counts) = sink.finish()? {
-                say_dropped(&dest, "alerts", counts);
                 self.stats.alerts_out = Some(counts);
             }
         }
@@ -277,11 +277,10 @@ impl Outputs {
             eve::write_stats(&mut self.buf, &mut self.clock, ts, &self.stats);
         }
         self.flush()?;
-        if let Some((dest, sink)) = self.eve_out.take() {
-            // The stats event is already queued: its own counts are said here only.
-            if let Some(counts) = sink.finish()? {
-                say_dropped(&dest, "events", counts);
-            }
+        if let Some((_, sink)) = self.eve_out.take() {
+            // The stats event is already queued: what its sink drops is said on standard
+            // error only.
+            sink.finish()?;
         }
         if let Some(pcap) = &mut self.pcap {
             pcap.finish().map_err(|e| Error::output(pcap.path(), e))?;
@@ -315,22 +314,6 @@ impl Outputs {
     /// Frames `-w` could not hold because their link type differs from the file's.
     pub fn pcap_skipped(&self) -> u64 {
         self.pcap.as_ref().map_or(0, Rotating::skipped)
-    }
-}
-
-/// Says how many lines a remote sink dropped, if it dropped any.
-fn say_dropped(dest: &sink::Destination, what: &str, counts: remote::RemoteCounts) {
-    if counts.dropped > 0 {
-        let (flag, counted) = match what {
-            "alerts" => ("alerts", " (counted in stats as alerts_out)"),
-            _ => ("eve-out", ""),
-        };
-        let _ = writeln!(
-            io::stderr().lock(),
-            "hark: {flag}: {dest}: {} of {} {what} dropped: it was slow or away{counted}",
-            counts.dropped,
-            counts.dropped + counts.sent
-        );
     }
 }
 

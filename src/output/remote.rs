@@ -150,11 +150,22 @@ impl Shared {
 pub struct Remote {
     shared: Arc<Shared>,
     sender: Option<JoinHandle<()>>,
+    /// The flag and destination, as hark's lines about it name them.
+    named: String,
+    /// What its lines are, for those lines: alerts, events.
+    lines_are: &'static str,
 }
 
 impl Remote {
     /// Starts the thread that connects to `dest` and sends what is pushed.
-    pub fn start(dest: Destination, capacity: usize, flag: &'static str) -> Remote {
+    /// `flag` names the sink in what hark says of it (`alerts`, `eve-out`), and
+    /// `lines_are` its lines (`alerts`, `events`).
+    pub fn start(
+        dest: Destination,
+        capacity: usize,
+        flag: &'static str,
+        lines_are: &'static str,
+    ) -> Remote {
         let shared = Arc::new(Shared {
             queue: Mutex::new(Queue {
                 lines: VecDeque::new(),
@@ -164,12 +175,13 @@ impl Remote {
             wake: Condvar::new(),
             capacity: capacity.max(1),
         });
+        let named = format!("{flag}: {dest}");
         let for_thread = Arc::clone(&shared);
         let sender = std::thread::Builder::new()
             .name("hark-eve-out".into())
-            .spawn(move || send_all(&dest, &for_thread, flag))
+            .spawn(move || send_all(&dest, &for_thread, flag, lines_are))
             .ok();
-        Remote { shared, sender }
+        Remote { shared, sender, named, lines_are }
     }
 
     /// Queues one line; the oldest queued line makes room if the queue is full.
@@ -190,7 +202,7 @@ impl Remote {
     }
 
     /// Sends what is queued, waiting at most [`DRAIN_FOR`] for a server that is away, and
-    /// counts what could not be sent.
+    /// counts (and says) what could not be sent.
     pub fn finish(mut self) -> RemoteCounts {
         self.shared.lock().closing = true;
         self.shared.wake.notify_one();
@@ -201,6 +213,12 @@ impl Remote {
         let left = queue.lines.len() as u64;
         queue.lines.clear();
         queue.counts.dropped += left;
+        let RemoteCounts { sent, dropped } = queue.counts;
+        if dropped > 0 {
+            let of = sent + dropped;
+            let what = self.lines_are;
+            say(&self.named, &format!("{dropped} of {of} {what} dropped: it was slow or away"));
+        }
         queue.counts
     }
 }
@@ -263,7 +281,8 @@ impl Connection {
 
 /// The sender thread: connect, send batches, and on any failure put the batch back,
 /// wait, and connect again.
-fn send_all(dest: &Destination, shared: &Shared, flag: &str) {
+fn send_all(dest: &Destination, shared: &Shared, flag: &str, lines_are: &str) {
+    let named = format!("{flag}: {dest}");
     let mut connection: Option<Connection> = None;
     let mut backoff = FIRST_BACKOFF;
     // Whether hark has said the destination is away, and not yet that it is back.
@@ -307,7 +326,7 @@ fn send_all(dest: &Destination, shared: &Shared, flag: &str) {
                 shared.lock().counts.sent += batch.len() as u64;
                 backoff = FIRST_BACKOFF;
                 if said_away {
-                    say(flag, &format!("{dest}: reached again; sending what was queued"));
+                    say(&named, "reached again; sending what was queued");
                     said_away = false;
                 }
             }
@@ -316,9 +335,9 @@ fn send_all(dest: &Destination, shared: &Shared, flag: &str) {
                 shared.put_back(batch);
                 if !said_away {
                     say(
-                        flag,
+                        &named,
                         &format!(
-                            "{dest}: {why}; lines are queued (up to {}, the oldest dropped beyond) while hark reconnects",
+                            "{why}; {lines_are} are queued (up to {}, the oldest dropped beyond) while hark reconnects",
                             shared.capacity
                         ),
                     );
@@ -331,8 +350,8 @@ fn send_all(dest: &Destination, shared: &Shared, flag: &str) {
     }
 }
 
-fn say(flag: &str, line: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "hark: {flag}: {line}");
+fn say(named: &str, line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "hark: {named}: {line}");
 }
 
 fn io_reason(e: &std::io::Error) -> String {
@@ -370,7 +389,7 @@ mod tests {
     #[test]
     fn a_full_queue_drops_the_oldest_and_counts_them() {
         let dest = Destination::Unix("/nonexistent/hark-test.sock".into());
-        let remote = Remote::start(dest, 3, "alerts");
+        let remote = Remote::start(dest, 3, "alerts", "alerts");
         for i in 0..10u8 {
             remote.push(vec![i]);
         }

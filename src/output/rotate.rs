@@ -35,12 +35,6 @@ pub struct Rotation {
     pub wall_clock: bool,
 }
 
-impl Rotation {
-    pub fn is_off(&self) -> bool {
-        self.size.is_none() && self.every.is_none()
-    }
-}
-
 /// What became of a packet given to [`Rotating::write`].
 #[derive(Debug, PartialEq, Eq)]
 pub enum Written {

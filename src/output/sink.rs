@@ -62,16 +62,17 @@ pub enum EveSink {
 impl EveSink {
     /// Opens `dest`. A file that cannot be created is an error now; a socket or server that
     /// is not there yet is reached when it is (its thread says so and keeps trying).
-    /// `flag` names the sink in what its thread says (`alerts`, `eve-out`).
+    /// `flag` and `lines_are` name the sink and its lines in what hark says of them.
     pub fn open(
         dest: &Destination,
         queue_len: usize,
         flag: &'static str,
+        lines_are: &'static str,
     ) -> Result<EveSink, Error> {
         match dest {
             Destination::File(path) => ReopenedFile::open(path).map(EveSink::File),
             Destination::Unix(_) | Destination::Redis(_) => {
-                Ok(EveSink::Remote(Remote::start(dest.clone(), queue_len, flag)))
+                Ok(EveSink::Remote(Remote::start(dest.clone(), queue_len, flag, lines_are)))
             }
         }
     }
