@@ -45,9 +45,9 @@ pub enum Mode {
 pub struct Outputs {
     mode: Mode,
     /// `--alerts DEST`: alerts, one line each, to a file, a socket or Redis.
-    alerts_out: Option<(sink::Destination, sink::EveSink)>,
+    alerts_out: Option<sink::EveSink>,
     /// `--eve-out DEST`: the EVE stream that standard output would carry.
-    eve_out: Option<(sink::Destination, sink::EveSink)>,
+    eve_out: Option<sink::EveSink>,
     buf: Vec<u8>,
     stdout: Box<dyn Write>,
     /// `-w`, one file or a set of them.
@@ -93,14 +93,13 @@ impl Outputs {
         if !matches!(dest, sink::Destination::File(_)) {
             self.stats.alerts_out = Some(remote::RemoteCounts::default());
         }
-        self.alerts_out = Some((dest.clone(), sink));
+        self.alerts_out = Some(sink);
         Ok(())
     }
 
     /// Sends the EVE stream to `dest` in place of standard output.
     pub fn eve_to(&mut self, dest: &sink::Destination, queue_len: usize) -> Result<(), Error> {
-        self.eve_out =
-            Some((dest.clone(), sink::EveSink::open(dest, queue_len, "eve-out", "events")?));
+        self.eve_out = Some(sink::EveSink::open(dest, queue_len, "eve-out", "events")?);
         Ok(())
     }
 
@@ -135,7 +134,7 @@ impl Outputs {
             match event {
                 Event::Alert(alert) => {
                     self.stats.alerts += 1;
-                    if let Some((_, sink)) = &mut self.alerts_out {
+                    if let Some(sink) = &mut self.alerts_out {
                         let mut line = Vec::new();
                         eve::write_alert(&mut line, &mut self.clock, place, alert);
                         sink.send(line)?;
@@ -234,7 +233,7 @@ impl Outputs {
 
     /// Writes everything held, to standard output and to the pcap file.
     pub fn flush(&mut self) -> Result<(), Error> {
-        for (_, sink) in [&mut self.alerts_out, &mut self.eve_out].into_iter().flatten() {
+        for sink in [&mut self.alerts_out, &mut self.eve_out].into_iter().flatten() {
             // A rotated file is made again promptly, not at the next event.
             sink.reopen_if_asked()?;
         }
@@ -258,7 +257,7 @@ impl Outputs {
         }
         // What is held is whole events, so a sink gets whole lines.
         let result = match &mut self.eve_out {
-            Some((_, sink)) => sink.send_lines(&self.buf),
+            Some(sink) => sink.send_lines(&self.buf),
             None => self.stdout.write_all(&self.buf).map_err(Error::stdout),
         };
         self.buf.clear();
@@ -267,7 +266,7 @@ impl Outputs {
 
     /// Writes the closing events and flushes every sink.
     pub fn finish(&mut self) -> Result<(), Error> {
-        if let Some((_, sink)) = self.alerts_out.take() {
+        if let Some(sink) = self.alerts_out.take() {
             if let Some(counts) = sink.finish()? {
                 self.stats.alerts_out = Some(counts);
             }
@@ -277,7 +276,7 @@ impl Outputs {
             eve::write_stats(&mut self.buf, &mut self.clock, ts, &self.stats);
         }
         self.flush()?;
-        if let Some((_, sink)) = self.eve_out.take() {
+        if let Some(sink) = self.eve_out.take() {
             // The stats event is already queued: what its sink drops is said on standard
             // error only.
             sink.finish()?;
