@@ -143,7 +143,7 @@ pub fn run(mut config: Config) -> Result<Summary, Error> {
     }
     if let Some(path) = &config.replies {
         let nanos = source.nanosecond_precision();
-        let pcapng = config.pcapng || path.extension().is_some_and(|x| x == "pcapng");
+        let pcapng = config.pcapng || crate::output::pcap_writer::names_pcapng(path);
         let writer = PcapWriter::create_as(path, LinkType::ETHERNET, None, nanos, pcapng)
             .map_err(|e| Error::output(path, e))?;
         outputs.replies_to(writer);

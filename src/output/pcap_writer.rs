@@ -39,8 +39,7 @@ impl PcapWriter {
         snaplen: Option<u32>,
         nanos: bool,
     ) -> io::Result<PcapWriter> {
-        let pcapng = path.extension().is_some_and(|x| x.eq_ignore_ascii_case("pcapng"));
-        PcapWriter::create_as(path, link, snaplen, nanos, pcapng)
+        PcapWriter::create_as(path, link, snaplen, nanos, names_pcapng(path))
     }
 
     /// Creates `path` as pcapng or pcap, whatever its name.
@@ -202,6 +201,11 @@ impl PcapWriter {
         }
         self.out.flush()
     }
+}
+
+/// Whether a file name asks for pcapng: it ends in `.pcapng`, in any case.
+pub fn names_pcapng(path: &Path) -> bool {
+    path.extension().is_some_and(|x| x.eq_ignore_ascii_case("pcapng"))
 }
 
 /// An interface block written to a pcapng file.

@@ -185,8 +185,7 @@ impl Rotating {
         let path = self.name_at(self.period_start.unwrap_or(0))?;
         let kind = &self.kind;
         // The pattern's extension, not the name's: FILE.pcapng1 is pcapng too.
-        let pcapng = kind.pcapng
-            || self.pattern.extension().is_some_and(|x| x.eq_ignore_ascii_case("pcapng"));
+        let pcapng = kind.pcapng || super::pcap_writer::names_pcapng(&self.pattern);
         self.current =
             Some(PcapWriter::create_as(&path, kind.link, kind.snaplen, kind.nanos, pcapng)?);
         Ok(())
