@@ -119,8 +119,7 @@ pub fn run(mut config: Config) -> Result<Summary, Error> {
                 nanos: source.nanosecond_precision(),
                 pcapng: config.pcapng,
             };
-            let mut rotation = config.rotation.clone();
-            rotation.wall_clock = matches!(config.input, Input::Live(_));
+            let rotation = config.rotation.clone();
             Some(Rotating::create(path, rotation, kind).map_err(|e| Error::output(path, e))?)
         }
         None => None,

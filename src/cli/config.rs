@@ -233,7 +233,8 @@ fn rotation(args: &Args) -> Result<crate::output::rotate::Rotation, Error> {
         every: args.rotate_every.map(i64::from),
         files: args.file_count,
         aligned: !args.no_align,
-        wall_clock: false,
+        // Live, -G follows the wall clock; reading a file, the packets' time.
+        wall_clock: args.read.is_none() && args.interface.is_some(),
     })
 }
 
