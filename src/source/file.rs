@@ -1,10 +1,13 @@
 //! pcap and pcapng files, and either format streamed on standard input.
 //!
-//! hark keeps its own input buffer and hands pcap-parser's record and block parsers one
-//! record at a time. Owning the buffer lets a frame borrow its bytes without a copy, lets
-//! hark flush its output exactly when a read may block, and gives every error its byte
-//! offset in the input. Memory stays at the buffer's size whatever the file's size; the
-//! buffer only grows for a single record larger than itself.
+//! A regular file is mapped into memory and read in place (`sys::mapped`: no copy at all,
+//! which was several times faster than the kernel's copy into buffers here); pipes,
+//! standard input and anything that cannot be mapped are read into hark's own buffers.
+//! Either way hark hands pcap-parser's record and block parsers one record at a time, a
+//! frame borrows its bytes without a copy, hark flushes its output exactly when a read may
+//! block, and every error has its byte offset in the input. Memory stays flat whatever the
+//! file's size: a read buffer only grows for a single record larger than itself, and a
+//! mapping's pages are given back behind the reader.
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -20,6 +23,7 @@ use pcap_parser::{
 
 use super::readahead::{Chunk, HEADROOM, ReadAhead};
 use super::{Error, ErrorKind, Frame, InputInterface, LinkType, MAX_SNAPLEN, Source, Timestamp};
+use crate::sys::mapped::MappedFile;
 
 /// pcapng blocks beyond this are taken as damage rather than buffered.
 const MAX_BLOCK_LEN: usize = 16 * 1024 * 1024;
@@ -30,16 +34,30 @@ const OPB_TYPE: u32 = 2;
 const SPB_TYPE: u32 = 3;
 const EPB_TYPE: u32 = 6;
 
+/// How far ahead of the record being read its cache lines are asked for: a page, chosen by
+/// measurement (1 KiB, 2 KiB and 4 KiB were within 5% of each other; none, 1.9 times
+/// slower with the file mapped).
+const PREFETCH_AHEAD: usize = 4096;
+const CACHE_LINE: usize = 64;
+/// How far a mapping's reader moves between giving back the pages behind it (and letting
+/// the thread that maps pages ahead go on).
+const RELEASE_STEP: usize = 1024 * 1024;
+
 /// A capture file or standard input, in pcap or pcapng format.
 pub struct FileSource {
     input: String,
-    reader: ReadAhead,
-    buf: Vec<u8>,
-    /// Unread data is `buf[start..end]`.
+    held: Held,
+    /// Unread data is `held.bytes()[start..end]`.
     start: usize,
     end: usize,
-    /// Input offset of `buf[0]` (negative while `buf` starts with unused headroom).
+    prefetched: usize,
+    /// Input offset of the first held byte (negative while a read buffer starts with unused
+    /// headroom).
     base: i64,
+    /// Where a mapping's pages behind the reader are next given back.
+    release_at: usize,
+    /// The length a mapped file was cut to while hark read it.
+    shrank_to: Option<u64>,
     eof: bool,
     /// The caller stopped the wait for input: the stream ends here, with no error.
     stopped: bool,
@@ -48,6 +66,24 @@ pub struct FileSource {
     /// Bytes of the frame handed out last, consumed at the next call.
     pending: usize,
     last_ts: Timestamp,
+}
+
+/// Where the input's bytes are.
+enum Held {
+    /// Read on a second thread into buffers that go round.
+    Read { ahead: ReadAhead, buf: Vec<u8> },
+    /// The whole file, mapped: its offsets are the held bytes' indices.
+    Mapped(MappedFile),
+}
+
+impl Held {
+    #[inline]
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Held::Read { buf, .. } => buf,
+            Held::Mapped(map) => map.bytes(),
+        }
+    }
 }
 
 enum Format {
@@ -81,17 +117,24 @@ enum Step {
 impl FileSource {
     /// Opens a path, or standard input when `path` is `-`, and reads the file header.
     pub fn open(path: &str, before_wait: &mut dyn FnMut() -> bool) -> Result<FileSource, Error> {
-        let (reader, total): (Box<dyn Read + Send>, Option<u64>) = if path == "-" {
-            (Box::new(io::stdin()), None)
-        } else {
-            let file = File::open(path).map_err(|e| Error::new(path, ErrorKind::Open(e)))?;
-            let meta = file.metadata().map_err(|e| Error::new(path, ErrorKind::Open(e)))?;
-            if meta.is_dir() {
-                return Err(Error::new(path, ErrorKind::Open(io::ErrorKind::IsADirectory.into())));
-            }
-            (Box::new(file), meta.is_file().then_some(meta.len()))
-        };
-        FileSource::from_reader(path, reader, total, before_wait)
+        if path == "-" {
+            return FileSource::from_reader(path, Box::new(io::stdin()), None, before_wait);
+        }
+        let file = File::open(path).map_err(|e| Error::new(path, ErrorKind::Open(e)))?;
+        let meta = file.metadata().map_err(|e| Error::new(path, ErrorKind::Open(e)))?;
+        if meta.is_dir() {
+            return Err(Error::new(path, ErrorKind::Open(io::ErrorKind::IsADirectory.into())));
+        }
+        let total = meta.is_file().then_some(meta.len());
+        // An empty regular file may be one that only reads (/proc) or one still being
+        // written: those are read.
+        if !meta.is_file() || meta.len() == 0 {
+            return FileSource::from_reader(path, Box::new(file), total, before_wait);
+        }
+        match MappedFile::open(file) {
+            Ok(map) => FileSource::start(path, Held::Mapped(map), total, before_wait),
+            Err(file) => FileSource::from_reader(path, Box::new(file), total, before_wait),
+        }
     }
 
     /// Reads a capture from any reader; `input` names it in errors.
@@ -101,15 +144,30 @@ impl FileSource {
         total: Option<u64>,
         before_wait: &mut dyn FnMut() -> bool,
     ) -> Result<FileSource, Error> {
-        let reader = ReadAhead::start(reader)
+        let ahead = ReadAhead::start(reader)
             .map_err(|e| Error::new(input, ErrorKind::Read { offset: 0, source: e }))?;
+        FileSource::start(input, Held::Read { ahead, buf: Vec::new() }, total, before_wait)
+    }
+
+    fn start(
+        input: &str,
+        held: Held,
+        total: Option<u64>,
+        before_wait: &mut dyn FnMut() -> bool,
+    ) -> Result<FileSource, Error> {
+        let (end, release_at) = match &held {
+            Held::Read { .. } => (0, usize::MAX),
+            Held::Mapped(map) => (map.bytes().len(), RELEASE_STEP),
+        };
         let mut source = FileSource {
             input: input.to_string(),
-            reader,
-            buf: Vec::new(),
+            held,
             start: 0,
-            end: 0,
+            end,
+            prefetched: 0,
             base: 0,
+            release_at,
+            shrank_to: None,
             eof: false,
             stopped: false,
             total,
@@ -161,18 +219,25 @@ impl FileSource {
     /// A whole little-endian classic pcap record at the front of the buffer: its time, link
     /// type, original length and where its bytes are.
     #[inline]
-    fn fast_pcap_record(&self) -> Option<(Timestamp, LinkType, u32, usize, usize)> {
+    fn fast_pcap_record(&mut self) -> Option<(Timestamp, LinkType, u32, usize, usize)> {
         let Format::Pcap { link, nanos, big_endian: false, modified: false } = self.format else {
             return None;
         };
         if self.start + 16 > self.end {
             return None;
         }
-        let h = self.buf.get(self.start..self.start + 16)?;
+        let ahead = (self.start + PREFETCH_AHEAD).min(self.end);
+        while self.prefetched < ahead {
+            crate::sys::prefetch::prefetch(&self.held.bytes()[self.prefetched..]);
+            self.prefetched += CACHE_LINE;
+        }
+        let h = self.held.bytes().get(self.start..self.start + 16)?;
         let word = |at: usize| u32::from_le_bytes([h[at], h[at + 1], h[at + 2], h[at + 3]]);
         let (secs, sub, caplen, orig_len) = (word(0), word(4), word(8), word(12));
         let end = self.start + 16 + caplen as usize;
-        if caplen > MAX_SNAPLEN || end > self.end {
+        // An empty record of time zero is also what a mapped file cut short reads as: the
+        // slow path tells the two apart.
+        if caplen > MAX_SNAPLEN || end > self.end || (caplen | orig_len | secs) == 0 {
             return None;
         }
         let (units, nanos_per_unit) = if nanos { (1_000_000_000, 1) } else { (1_000_000, 1_000) };
@@ -189,8 +254,44 @@ impl FileSource {
         Some((ts, link, orig_len, self.start + 16, end))
     }
 
+    /// Whether a mapped file lost bytes before `end` (it was cut short while mapped).
+    #[inline]
+    fn cut_through(&self, end: usize) -> bool {
+        matches!(&self.held, Held::Mapped(map) if map.cut(end))
+    }
+
+    /// For a mapped file that was cut short, or whose next bytes read as zeros (what the
+    /// rest of a cut page reads as, without a fault): believe the file's length now.
+    fn believe_a_cut(&mut self) -> Result<(), Error> {
+        let Held::Mapped(map) = &self.held else { return Ok(()) };
+        let cut = map.cut(self.start + 1);
+        let zeros = self.available().iter().take(16).all(|&b| b == 0);
+        if !cut && !zeros {
+            return Ok(());
+        }
+        let offset = self.offset();
+        let len = map.file_len().map_err(|e| self.err(ErrorKind::Read { offset, source: e }))?;
+        if len < self.end as u64 {
+            self.end = (len as usize).max(self.start);
+            self.shrank_to = Some(len);
+        } else if cut {
+            // Pages that faulted in a file as long as ever: the disk failed to read them.
+            let source = io::Error::other("its pages could not be read from the disk");
+            return Err(self.err(ErrorKind::Read { offset, source }));
+        }
+        Ok(())
+    }
+
+    /// Gives a mapping's pages behind the reader back.
+    fn release_behind(&mut self) {
+        if let Held::Mapped(map) = &mut self.held {
+            map.reader_at(self.start);
+        }
+        self.release_at = self.start.saturating_add(RELEASE_STEP);
+    }
+
     fn available(&self) -> &[u8] {
-        &self.buf[self.start..self.end]
+        &self.held.bytes()[self.start..self.end]
     }
 
     /// Makes at least `need` bytes available, or reports where the input ended.
@@ -199,7 +300,22 @@ impl FileSource {
             if self.eof {
                 return Ok(false);
             }
-            match self.reader.next(before_wait) {
+            let (ahead, buf) = match &mut self.held {
+                Held::Read { ahead, buf } => (ahead, buf),
+                Held::Mapped(map) => {
+                    match map.follow_growth() {
+                        Ok(true) => self.end = map.bytes().len(),
+                        // Not sticky: a capture still being written may grow again.
+                        Ok(false) => return Ok(false),
+                        Err(e) => {
+                            let offset = self.end as u64;
+                            return Err(self.err(ErrorKind::Read { offset, source: e }));
+                        }
+                    }
+                    continue;
+                }
+            };
+            match ahead.next(before_wait) {
                 Chunk::Eof => self.eof = true,
                 Chunk::Stopped => {
                     self.eof = true;
@@ -207,27 +323,28 @@ impl FileSource {
                 }
                 Chunk::Error(e) => {
                     let offset = self.offset() + (self.end - self.start) as u64;
-                    return Err(self.err(ErrorKind::Read { offset, source: e }));
+                    return Err(Error::new(&self.input, ErrorKind::Read { offset, source: e }));
                 }
                 Chunk::Data { buf: mut next, at, len } => {
                     let kept = self.end - self.start;
                     if kept <= HEADROOM {
                         // Move the unread tail in front of the new bytes; swap buffers.
                         let new_start = at - kept;
-                        next[new_start..at].copy_from_slice(&self.buf[self.start..self.end]);
+                        next[new_start..at].copy_from_slice(&buf[self.start..self.end]);
                         self.base += self.start as i64 - new_start as i64;
-                        let old = std::mem::replace(&mut self.buf, next);
+                        let old = std::mem::replace(buf, next);
                         if !old.is_empty() {
-                            self.reader.give_back(old);
+                            ahead.give_back(old);
                         }
                         self.start = new_start;
                         self.end = at + len;
+                        self.prefetched = new_start;
                     } else {
                         // A block larger than the headroom: grow this buffer instead.
-                        self.buf.truncate(self.end);
-                        self.buf.extend_from_slice(&next[at..at + len]);
-                        self.end = self.buf.len();
-                        self.reader.give_back(next);
+                        buf.truncate(self.end);
+                        buf.extend_from_slice(&next[at..at + len]);
+                        self.end = buf.len();
+                        ahead.give_back(next);
                     }
                 }
             }
@@ -242,11 +359,11 @@ impl FileSource {
             }
             let mut magic = [0u8; 4];
             let have = self.end - self.start;
-            magic[..have].copy_from_slice(&self.buf[self.start..self.end]);
+            magic[..have].copy_from_slice(self.available());
             return Err(self.err(ErrorKind::NotCapture { magic }));
         }
         let mut magic = [0u8; 4];
-        magic.copy_from_slice(&self.buf[self.start..self.start + 4]);
+        magic.copy_from_slice(&self.available()[..4]);
         if u32::from_le_bytes(magic) == SHB_TYPE {
             // The section header is parsed like any other block in `next_frame`.
             return Ok(());
@@ -268,7 +385,7 @@ impl FileSource {
         let big_endian = header.is_bigendian();
         let mut modified = header.is_modified_format();
         if !modified && !big_endian && !nanos {
-            modified = patched_layout_reads_further(&self.buf[self.start + 24..self.end]);
+            modified = patched_layout_reads_further(&self.available()[24..]);
         }
         self.format = Format::Pcap {
             link: LinkType::from_pcap_field(header.network.0 as u32),
@@ -283,12 +400,12 @@ impl FileSource {
     /// Parses the record at the front of the buffer without borrowing past the call.
     fn step(&mut self) -> Result<Step, Error> {
         let offset = self.offset();
-        let base = self.buf.as_ptr() as usize;
+        let base = self.held.bytes().as_ptr() as usize;
         let range_of = |d: &[u8]| {
             let s = d.as_ptr() as usize - base;
             (s, s + d.len())
         };
-        let data = &self.buf[self.start..self.end];
+        let data = &self.held.bytes()[self.start..self.end];
         match &mut self.format {
             Format::Pcap { link, nanos, big_endian, modified } => {
                 let record_len = if *modified { 24 } else { 16 };
@@ -510,33 +627,46 @@ impl Source for FileSource {
         before_wait: &mut dyn FnMut() -> bool,
     ) -> Result<Option<Frame<'_>>, Error> {
         self.start += std::mem::take(&mut self.pending);
+        if self.start >= self.release_at {
+            self.release_behind();
+        }
         // The common case by far, a little-endian classic pcap record that is already in the
         // buffer, is read here in a few loads; everything else goes through pcap-parser.
         if let Some((ts, link, orig_len, start, end)) = self.fast_pcap_record() {
-            self.pending = end - self.start;
-            self.last_ts = ts;
-            return Ok(Some(Frame {
-                ts,
-                link,
-                orig_len,
-                data: &self.buf[start..end],
-                iface: None,
-            }));
+            if !self.cut_through(end) {
+                self.pending = end - self.start;
+                self.last_ts = ts;
+                return Ok(Some(Frame {
+                    ts,
+                    link,
+                    orig_len,
+                    data: &self.held.bytes()[start..end],
+                    iface: None,
+                }));
+            }
         }
         loop {
             if self.start == self.end && !self.fill(1, before_wait)? {
-                return Ok(None);
+                return match self.shrank_to {
+                    Some(len) => Err(self.err(ErrorKind::Shrank { offset: self.offset(), len })),
+                    None => Ok(None),
+                };
             }
+            self.believe_a_cut()?;
             match self.step()? {
                 Step::Skip(len) => self.start += len,
                 Step::NeedMore(need) => {
                     if !self.fill(need, before_wait)? {
-                        if self.stopped {
-                            return Ok(None);
-                        }
-                        return Err(self.err(ErrorKind::Truncated { offset: self.offset() }));
+                        let offset = self.offset();
+                        return match self.shrank_to {
+                            Some(len) => Err(self.err(ErrorKind::Shrank { offset, len })),
+                            None if self.stopped => Ok(None),
+                            None => Err(self.err(ErrorKind::Truncated { offset })),
+                        };
                     }
                 }
+                // Its bytes are gone: the next round finds where the file ends now.
+                Step::Frame { data, .. } if self.cut_through(data.1) => {}
                 Step::Frame { ts, link, orig_len, data, len, iface } => {
                     self.pending = len;
                     self.last_ts = ts;
@@ -546,7 +676,7 @@ impl Source for FileSource {
                         }
                         _ => None,
                     };
-                    let data = &self.buf[data.0..data.1];
+                    let data = &self.held.bytes()[data.0..data.1];
                     return Ok(Some(Frame { ts, link, orig_len, data, iface }));
                 }
             }
@@ -579,3 +709,6 @@ mod tests;
 
 #[cfg(test)]
 mod damaged_files;
+
+#[cfg(test)]
+mod mapped_files;

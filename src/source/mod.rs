@@ -182,6 +182,8 @@ pub enum ErrorKind {
     NotCapture { magic: [u8; 4] },
     /// The input ends inside a header or record.
     Truncated { offset: u64 },
+    /// The file was cut to `len` bytes while hark read it.
+    Shrank { offset: u64, len: u64 },
     /// A record makes no sense; nothing after it can be trusted.
     Corrupt { offset: u64, why: String },
     /// The interface to capture on does not exist.
@@ -231,6 +233,10 @@ impl fmt::Display for Error {
             ErrorKind::Truncated { offset } => write!(
                 f,
                 "capture is cut short: {input}: it ends inside a record at byte {offset} (the packets before it were read)"
+            ),
+            ErrorKind::Shrank { offset, len } => write!(
+                f,
+                "capture was cut short while hark read it: {input}: it now ends at byte {len}, inside or before the record at byte {offset} (the packets before it were read)"
             ),
             ErrorKind::Corrupt { offset, why } => write!(
                 f,

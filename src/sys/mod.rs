@@ -1,6 +1,7 @@
-//! The one place hark talks to the kernel below the standard library: the packet socket
-//! and its ring, raw sockets for sending, the user switch of `-Z`, and the allocator that
-//! keeps each script's memory account.
+//! The one place hark talks to the kernel below the standard library: capture files mapped
+//! into memory and a prefetch hint for reading them, the packet socket and its ring, raw
+//! sockets for sending, the user switch of `-Z`, and the allocator that keeps each script's
+//! memory account.
 //!
 //! Everything else in hark is safe Rust. Each `unsafe` block here says on a `// SAFETY:`
 //! line why it is sound; the types these modules hand out are safe to use in any order
@@ -8,8 +9,10 @@
 #![allow(unsafe_code)]
 
 pub mod alloc;
+pub mod mapped;
 pub mod packet_ring;
 pub mod packet_socket;
+pub mod prefetch;
 pub mod raw_socket;
 pub mod user;
 

@@ -27,13 +27,24 @@ fn corpus_files() -> Vec<Vec<u8>> {
 
 fn read(bytes: Vec<u8>) -> (Vec<Vec<u8>>, Option<Error>) {
     let total = bytes.len() as u64;
+    let source =
+        FileSource::from_reader("t", Box::new(io::Cursor::new(bytes)), Some(total), &mut || true);
+    read_from(source)
+}
+
+/// The same bytes as a regular file, which hark maps; errors name the input `t` as
+/// [`read`]'s do.
+fn read_mapped(bytes: &[u8]) -> (Vec<Vec<u8>>, Option<Error>) {
+    let mut file = tempfile::NamedTempFile::new().expect("a temporary file");
+    std::io::Write::write_all(&mut file, bytes).expect("written");
+    let path = file.path().to_str().expect("a UTF-8 path");
+    let (frames, err) = read_from(FileSource::open(path, &mut || true));
+    (frames, err.map(|e| Error { input: "t".into(), ..e }))
+}
+
+fn read_from(source: Result<FileSource, Error>) -> (Vec<Vec<u8>>, Option<Error>) {
     let mut frames = Vec::new();
-    let mut src = match FileSource::from_reader(
-        "t",
-        Box::new(io::Cursor::new(bytes)),
-        Some(total),
-        &mut || true,
-    ) {
+    let mut src = match source {
         Ok(s) => s,
         Err(e) => return (frames, Some(e)),
     };
@@ -65,7 +76,11 @@ proptest! {
         }
         damaged.truncate(cut.index(damaged.len() + 1).max(first_change.min(damaged.len())));
         let size = damaged.len() as u64;
+        let (mapped_frames, mapped_err) = read_mapped(&damaged);
         let (frames, err) = read(damaged);
+        // A mapped file reads exactly as the same bytes through a pipe.
+        prop_assert_eq!(&mapped_frames, &frames);
+        prop_assert_eq!(mapped_err.map(|e| e.to_string()), err.as_ref().map(|e| e.to_string()));
         if let Some(Error { kind: ErrorKind::Truncated { offset } | ErrorKind::Corrupt { offset, .. }, .. }) = &err {
             prop_assert!(*offset <= size, "offset {} past the end {}", offset, size);
         }
