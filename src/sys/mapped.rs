@@ -109,6 +109,9 @@ fn populate_ahead(map: &Mmap, reader_at: &AtomicUsize, from: usize) {
             };
             released = behind;
         }
+        // Fallen behind a reader that faulted the pages in itself: mapping them again would
+        // only hold them after they were given back.
+        next = next.max(released);
         if next >= map.len() || next >= at.saturating_add(POPULATE_AHEAD) {
             // The reader wakes this thread as it moves; the timeout is only a safety net.
             thread::park_timeout(Duration::from_millis(50));
