@@ -12,27 +12,16 @@
 use std::fs::File;
 use std::io::{self, Read};
 
-use pcap_parser::pcapng::{
-    parse_enhancedpacketblock_be, parse_enhancedpacketblock_le, parse_interfacedescriptionblock_be,
-    parse_interfacedescriptionblock_le, parse_sectionheaderblock, parse_simplepacketblock_be,
-    parse_simplepacketblock_le,
-};
 use pcap_parser::{
     parse_pcap_frame, parse_pcap_frame_be, parse_pcap_frame_modified, parse_pcap_header,
 };
 
 use super::readahead::{Chunk, HEADROOM, ReadAhead};
-use super::{Error, ErrorKind, Frame, InputInterface, LinkType, MAX_SNAPLEN, Source, Timestamp};
+use super::{Error, ErrorKind, Frame, LinkType, MAX_SNAPLEN, Source, Timestamp};
 use crate::sys::mapped::MappedFile;
-
-/// pcapng blocks beyond this are taken as damage rather than buffered.
-const MAX_BLOCK_LEN: usize = 16 * 1024 * 1024;
-
-const SHB_TYPE: u32 = 0x0A0D_0D0A;
-const IDB_TYPE: u32 = 1;
-const OPB_TYPE: u32 = 2;
-const SPB_TYPE: u32 = 3;
-const EPB_TYPE: u32 = 6;
+#[cfg(test)]
+use pcapng::{EPB_TYPE, OPB_TYPE, SPB_TYPE};
+use pcapng::{IDB_TYPE, Interface, SHB_TYPE};
 
 /// How far ahead of the record being read its cache lines are asked for: a page, chosen by
 /// measurement (1, 2 and 4 KiB were within 5% of each other; with none, reading a mapped
@@ -89,14 +78,6 @@ impl Held {
 enum Format {
     Pcap { link: LinkType, nanos: bool, big_endian: bool, modified: bool },
     PcapNg { big_endian: bool, interfaces: Vec<Interface>, first_link: Option<LinkType> },
-}
-
-struct Interface {
-    link: LinkType,
-    snaplen: u32,
-    units_per_sec: u64,
-    offset_secs: i64,
-    described: InputInterface,
 }
 
 /// What one parsing step found, as owned values so the buffer can be refilled after it.
@@ -457,135 +438,8 @@ impl FileSource {
                 })
             }
             Format::PcapNg { big_endian, interfaces, first_link } => {
-                if data.len() < 12 {
-                    return Ok(Step::NeedMore(12));
-                }
-                let raw_type = [data[0], data[1], data[2], data[3]];
-                if u32::from_le_bytes(raw_type) == SHB_TYPE {
-                    // Each section fixes its own byte order, read from its byte-order magic.
-                    *big_endian = data[8..12] == [0x1a, 0x2b, 0x3c, 0x4d];
-                }
-                let word = |at: usize| {
-                    let b = [data[at], data[at + 1], data[at + 2], data[at + 3]];
-                    if *big_endian { u32::from_be_bytes(b) } else { u32::from_le_bytes(b) }
-                };
-                let block_type = word(0);
-                let block_len = word(4) as usize;
-                if block_len < 12 || block_len % 4 != 0 || block_len > MAX_BLOCK_LEN {
-                    let why =
-                        format!("a pcapng block has an impossible length of {block_len} bytes");
-                    return Err(Error::new(&self.input, ErrorKind::Corrupt { offset, why }));
-                }
-                if data.len() < block_len {
-                    return Ok(Step::NeedMore(block_len));
-                }
-                let block = &data[..block_len];
-                let corrupt = |what: &str| {
-                    let why = format!("a pcapng {what} block cannot be parsed");
-                    Err(Error::new(&self.input, ErrorKind::Corrupt { offset, why }))
-                };
-                match block_type {
-                    SHB_TYPE => {
-                        if parse_sectionheaderblock(block).is_err() {
-                            return corrupt("section header");
-                        }
-                        interfaces.clear();
-                        Ok(Step::Skip(block_len))
-                    }
-                    IDB_TYPE => {
-                        let parsed = if *big_endian {
-                            parse_interfacedescriptionblock_be(block)
-                        } else {
-                            parse_interfacedescriptionblock_le(block)
-                        };
-                        let Ok((_, idb)) = parsed else { return corrupt("interface description") };
-                        let link = LinkType::from_pcap_field(u32::from(idb.linktype.0 as u16));
-                        first_link.get_or_insert(link);
-                        let units_per_sec = idb.ts_resolution().unwrap_or(1_000_000);
-                        let described = InputInterface {
-                            id: interfaces.len() as u32,
-                            link,
-                            snaplen: idb.snaplen,
-                            units_per_sec,
-                        };
-                        interfaces.push(Interface {
-                            link,
-                            snaplen: idb.snaplen,
-                            units_per_sec,
-                            offset_secs: idb.ts_offset(),
-                            described,
-                        });
-                        Ok(Step::Skip(block_len))
-                    }
-                    EPB_TYPE => {
-                        let parsed = if *big_endian {
-                            parse_enhancedpacketblock_be(block)
-                        } else {
-                            parse_enhancedpacketblock_le(block)
-                        };
-                        let Ok((_, epb)) = parsed else { return corrupt("enhanced packet") };
-                        let iface = interfaces.get(epb.if_id as usize);
-                        let ticks = (u64::from(epb.ts_high) << 32) | u64::from(epb.ts_low);
-                        let ts = stamp(ticks, iface);
-                        let cut = (epb.caplen as usize).min(epb.data.len());
-                        Ok(Step::Frame {
-                            ts,
-                            link: iface.map_or(LinkType(u32::MAX), |i| i.link),
-                            orig_len: epb.origlen,
-                            data: range_of(&epb.data[..cut]),
-                            len: block_len,
-                            iface: iface.map(|_| epb.if_id as usize),
-                        })
-                    }
-                    SPB_TYPE => {
-                        let parsed = if *big_endian {
-                            parse_simplepacketblock_be(block)
-                        } else {
-                            parse_simplepacketblock_le(block)
-                        };
-                        let Ok((_, spb)) = parsed else { return corrupt("simple packet") };
-                        let iface = interfaces.first();
-                        let mut cut = (spb.origlen as usize).min(spb.data.len());
-                        if let Some(i) = iface.filter(|i| i.snaplen > 0) {
-                            cut = cut.min(i.snaplen as usize);
-                        }
-                        // A simple packet block has no time; it keeps the clock where it was.
-                        Ok(Step::Frame {
-                            ts: self.last_ts,
-                            link: iface.map_or(LinkType(u32::MAX), |i| i.link),
-                            orig_len: spb.origlen,
-                            data: range_of(&spb.data[..cut]),
-                            len: block_len,
-                            iface: iface.map(|_| 0),
-                        })
-                    }
-                    OPB_TYPE => {
-                        // The obsolete packet block (pcapng draft, section "Packet Block"):
-                        // if_id u16, drops u16, ts_high, ts_low, caplen, origlen, data.
-                        if block_len < 32 {
-                            return corrupt("packet");
-                        }
-                        let if_id = if *big_endian {
-                            u16::from_be_bytes([block[8], block[9]])
-                        } else {
-                            u16::from_le_bytes([block[8], block[9]])
-                        };
-                        let ticks = (u64::from(word(12)) << 32) | u64::from(word(16));
-                        let caplen = word(20) as usize;
-                        let orig_len = word(24);
-                        let body = &block[28..block_len - 4];
-                        let iface = interfaces.get(usize::from(if_id));
-                        Ok(Step::Frame {
-                            ts: stamp(ticks, iface),
-                            link: iface.map_or(LinkType(u32::MAX), |i| i.link),
-                            orig_len,
-                            data: range_of(&body[..caplen.min(body.len())]),
-                            len: block_len,
-                            iface: iface.map(|_| usize::from(if_id)),
-                        })
-                    }
-                    _ => Ok(Step::Skip(block_len)),
-                }
+                let at = pcapng::At { offset, input: &self.input, last_ts: self.last_ts };
+                pcapng::step(data, range_of, &at, big_endian, interfaces, first_link)
             }
         }
     }
@@ -610,15 +464,6 @@ fn patched_layout_reads_further(records: &[u8]) -> bool {
     let (standard, standard_ok) = sane_records(16);
     let (patched, _) = sane_records(24);
     !standard_ok && patched > standard
-}
-
-fn stamp(ticks: u64, iface: Option<&Interface>) -> Timestamp {
-    let units = iface.map_or(1_000_000, |i| i.units_per_sec);
-    let mut ts = Timestamp::from_ticks(ticks, units);
-    if let Some(i) = iface {
-        ts.secs = ts.secs.saturating_add(i.offset_secs);
-    }
-    ts
 }
 
 impl Source for FileSource {
@@ -703,6 +548,8 @@ impl Source for FileSource {
         (self.offset(), self.total)
     }
 }
+
+mod pcapng;
 
 #[cfg(test)]
 mod tests;
