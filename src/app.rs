@@ -116,7 +116,7 @@ pub fn run(mut config: Config) -> Result<Summary, Error> {
             let kind = FileKind {
                 link: source.link_type().unwrap_or(LinkType::ETHERNET),
                 snaplen: config.snaplen,
-                nanos: source.nanosecond_precision(),
+                nanos: config.write_nanos.unwrap_or_else(|| source.nanosecond_precision()),
                 pcapng: config.pcapng,
             };
             let rotation = config.rotation.clone();

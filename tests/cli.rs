@@ -308,7 +308,8 @@ fn a_closed_pipe_ends_quietly() {
 
 #[test]
 fn line_flags_shape_the_output() {
-    let out = util::run(&["-r", &sample(), "-c", "1", "-e", "-v", "-X"]);
+    // -XX dumps the whole frame; -X, with -e or not, what follows the link header.
+    let out = util::run(&["-r", &sample(), "-c", "1", "-e", "-v", "-XX"]);
     let text = String::from_utf8(out.stdout).unwrap();
     util::assert_same_text(
         "10:00:00.000000 02:00:00:00:00:07 > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 42: \
@@ -319,6 +320,9 @@ ARP, Request who-has 198.18.0.1 tell 198.18.0.7, length 28
 ",
         &text,
     );
+    let out = util::run(&["-r", &sample(), "-c", "1", "-e", "-X"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("\t0x0000:  0001 0800 0604 0001 0200 0000 0007 c612  ................\n"), "{text}");
     let out = util::run(&["-r", &sample(), "-c", "8", "-A", "-v"]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(

@@ -24,6 +24,9 @@ mod docs;
 // The filter language against tcpdump's own verdicts.
 mod filter_tcpdump;
 
+// tcpdump's flags (times, numbers, dumps, combined letters, -w's precision) against tcpdump.
+mod tcpdump_flags;
+
 // The script chain: detectors, order, drops, state, ticks, hostile scripts, `hark check`.
 mod scripts;
 

@@ -17,14 +17,16 @@ fuzz_target!(|data: &[u8]| {
     let frame = Frame { ts: Timestamp::default(), link, orig_len: bytes.len() as u32 + 3, data: bytes, iface: None };
     let pkt = Packet::new(frame);
     let mut out = Vec::new();
-    for (link_header, verbose, dump) in [
-        (false, false, Dump::None),
-        (true, true, Dump::HexAscii),
-        (true, false, Dump::Ascii),
-        (false, true, Dump::HexAscii),
+    for (link_header, verbose, dump, dump_link) in [
+        (false, false, Dump::None, false),
+        (true, true, Dump::HexAscii, true),
+        (true, false, Dump::Ascii, false),
+        (false, true, Dump::HexAscii, false),
+        (false, false, Dump::Hex, true),
     ] {
-        let sink = LineSink { options: LineOptions { link_header, verbose }, dump };
-        sink.write(&mut out, &pkt);
+        let options = LineOptions { link_header, verbose };
+        let mut sink = LineSink { options, dump, dump_link, ..LineSink::default() };
+        sink.write(&mut out, &pkt, 1);
     }
     out.clear();
     eve::write_packet(&mut out, &mut eve::Clock::default(), &pkt, 1);

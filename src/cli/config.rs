@@ -8,6 +8,7 @@ use crate::decode::summary::LineOptions;
 use crate::error::Error;
 use crate::filter::Filter;
 use crate::output::line::{Dump, LineSink};
+use crate::output::stamp::{LineClock, TimeForm};
 use crate::source::MAX_SNAPLEN;
 use crate::source::live::{Direction, LiveOptions};
 
@@ -19,6 +20,8 @@ pub struct Config {
     pub write: Option<PathBuf>,
     /// Whether `-w` and `--replies` are pcapng whatever their names.
     pub pcapng: bool,
+    /// `--time-stamp-precision` for `-w`: nanoseconds or not; `None` keeps the input's.
+    pub write_nanos: Option<bool>,
     /// How `-w` is split into files (`-C`, `-G`, `-W`).
     pub rotation: crate::output::rotate::Rotation,
     pub count: Option<u64>,
@@ -57,7 +60,7 @@ pub enum Input {
 }
 
 /// What goes to standard output.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum OutputChoice {
     Lines(LineSink),
     Json { quiet: bool },
@@ -124,18 +127,27 @@ impl Config {
                 "-w - and --json both want standard output (write the pcap to a file)".into(),
             ));
         }
+        let nano_lines = args.time_stamp_precision.as_deref() == Some("nano");
         let output = if args.json || args.eve_out.is_some() {
             OutputChoice::Json { quiet: args.quiet }
         } else if args.quiet || to_stdout {
             OutputChoice::Quiet
         } else {
-            let dump = match (args.hex, args.ascii) {
-                (true, _) => Dump::HexAscii,
-                (false, true) => Dump::Ascii,
-                _ => Dump::None,
+            // tcpdump's order: -X over -x over -A; each given twice starts at the link header.
+            let (dump, times) = match (args.hex_ascii, args.hex, args.ascii) {
+                (n, _, _) if n > 0 => (Dump::HexAscii, n),
+                (_, n, _) if n > 0 => (Dump::Hex, n),
+                (_, _, n) if n > 0 => (Dump::Ascii, n),
+                _ => (Dump::None, 0),
             };
-            let options = LineOptions { link_header: args.link_header, verbose: args.verbose };
-            OutputChoice::Lines(LineSink { options, dump })
+            let options = LineOptions { link_header: args.link_header, verbose: args.verbose > 0 };
+            OutputChoice::Lines(LineSink {
+                options,
+                dump,
+                dump_link: times > 1,
+                numbered: args.number,
+                clock: LineClock::new(TimeForm::from_count(args.time_form), nano_lines),
+            })
         };
         let filter = filter(&args.expression, args.filter_file.as_deref())?;
         for path in &args.scripts {
@@ -170,6 +182,7 @@ impl Config {
             send_rate: args.send_rate,
             rotation,
             pcapng: args.pcapng,
+            write_nanos: args.time_stamp_precision.as_deref().map(|p| p == "nano"),
             alerts: args.alerts,
             eve_out: args.eve_out,
             alerts_queue: usize::try_from(args.alerts_queue).unwrap_or(usize::MAX),
@@ -257,6 +270,7 @@ mod tests {
             OutputChoice::Lines(sink) => {
                 assert!(sink.options.link_header && !sink.options.verbose);
                 assert_eq!(sink.dump, Dump::HexAscii);
+                assert!(!sink.dump_link, "-e does not put the link header in -X's dump");
             }
             other => panic!("{other:?}"),
         }

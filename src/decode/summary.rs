@@ -21,10 +21,15 @@ pub struct LineOptions {
     pub verbose: bool,
 }
 
-/// Appends the line for `pkt` (with its newline) to `out`.
+/// Appends the line for `pkt` (with its newline) to `out`, its time of day in UTC.
 pub fn write_line(out: &mut Vec<u8>, pkt: &Packet<'_>, opts: LineOptions) {
     write_time_of_day(out, pkt.frame().ts);
     out.push(b' ');
+    write_packet_text(out, pkt, opts);
+}
+
+/// Appends what follows the time on `pkt`'s line, and the newline.
+pub fn write_packet_text(out: &mut Vec<u8>, pkt: &Packet<'_>, opts: LineOptions) {
     let layers = pkt.layers();
     if opts.link_header {
         write_link(out, pkt);
@@ -539,7 +544,7 @@ pub fn push_u64(out: &mut Vec<u8>, n: u64) {
     }
 }
 
-fn push_2(out: &mut Vec<u8>, n: u32) {
+pub fn push_2(out: &mut Vec<u8>, n: u32) {
     out.extend_from_slice(&[b'0' + (n / 10 % 10) as u8, b'0' + (n % 10) as u8]);
 }
 
@@ -578,7 +583,24 @@ pub fn write_hex_ascii(out: &mut Vec<u8>, bytes: &[u8]) {
             }
         }
         out.push(b' ');
-        out.extend(chunk.iter().map(|&b| printable(b)));
+        // tcpdump's -X shows a space as a dot (only graphic characters), where -A keeps it.
+        out.extend(chunk.iter().map(|&b| if b.is_ascii_graphic() { b } else { b'.' }));
+        out.push(b'\n');
+    }
+}
+
+/// Appends tcpdump's `-x` dump: 16 bytes a row in groups of two, no trailing space.
+pub fn write_hex(out: &mut Vec<u8>, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for (row, chunk) in bytes.chunks(16).enumerate() {
+        let _ = write!(out, "\t0x{:04x}: ", row * 16);
+        for pair in chunk.chunks(2) {
+            out.push(b' ');
+            for b in pair {
+                out.push(HEX[usize::from(b >> 4)]);
+                out.push(HEX[usize::from(b & 15)]);
+            }
+        }
         out.push(b'\n');
     }
 }
@@ -595,20 +617,17 @@ fn printable(b: u8) -> u8 {
     if b.is_ascii_graphic() || b == b' ' { b } else { b'.' }
 }
 
-/// Where the network header starts in the frame, for `-X`/`-A` (tcpdump skips the link
-/// header unless asked for it).
+/// Where the link header ends in the frame, for `-x`/`-X`/`-A`: tcpdump dumps what follows
+/// it unless asked for the whole frame. Ethernet's header counts its VLAN tags, as
+/// tcpdump's does; MPLS labels and what follows them are the payload.
 pub fn network_offset(pkt: &Packet<'_>) -> usize {
-    let layers = pkt.layers();
     let data = pkt.frame().data;
-    let start = match (&layers.ip, &layers.arp) {
-        (Some(ip), _) => match ip {
-            LaxIpSlice::Ipv4(v4) => v4.header().slice().as_ptr(),
-            LaxIpSlice::Ipv6(v6) => v6.header().slice().as_ptr(),
-        },
-        (None, Some(arp)) => arp.slice().as_ptr(),
-        _ => return 0,
+    let start = match super::link::classify(pkt.frame().link, data).0 {
+        super::link::Next::Ethernet => 14 + 4 * pkt.layers().vlans.len(),
+        super::link::Next::EtherType { offset, .. } => offset,
+        super::link::Next::Opaque | super::link::Next::Short => 0,
     };
-    (start as usize).saturating_sub(data.as_ptr() as usize).min(data.len())
+    start.min(data.len())
 }
 
 #[cfg(test)]

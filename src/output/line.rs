@@ -1,8 +1,9 @@
-//! Per-packet lines (`tcpdump -n` shape), with `-X` / `-A` dumps after each.
+//! Per-packet lines (`tcpdump -n` shape), with `-x` / `-X` / `-A` dumps after each.
 
 use std::io::Write;
 
 use super::eve::AlertPlace;
+use super::stamp::LineClock;
 use crate::decode::summary::{self, LineOptions};
 use crate::decode::{Packet, ProtoName};
 use crate::event::Alert;
@@ -13,6 +14,8 @@ use crate::source::Timestamp;
 pub enum Dump {
     #[default]
     None,
+    /// `-x`: hex.
+    Hex,
     /// `-X`: hex and ASCII.
     HexAscii,
     /// `-A`: ASCII.
@@ -20,22 +23,33 @@ pub enum Dump {
 }
 
 /// Writes lines in the chosen shape.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LineSink {
     pub options: LineOptions,
     pub dump: Dump,
+    /// The dump starts at the frame's first byte (`-xx`, `-XX`, `-AA`), not at the
+    /// network header.
+    pub dump_link: bool,
+    /// `-#`: each line starts with its packet's number.
+    pub numbered: bool,
+    pub clock: LineClock,
 }
 
 impl LineSink {
-    /// Appends the line (and dump) for one packet.
-    pub fn write(&self, out: &mut Vec<u8>, pkt: &Packet<'_>) {
-        summary::write_line(out, pkt, self.options);
+    /// Appends the line (and dump) for the `number`th packet read.
+    pub fn write(&mut self, out: &mut Vec<u8>, pkt: &Packet<'_>, number: u64) {
+        if self.numbered {
+            let _ = write!(out, "{number:5}  ");
+        }
+        self.clock.write(out, pkt.frame().ts);
+        summary::write_packet_text(out, pkt, self.options);
         if self.dump == Dump::None {
             return;
         }
-        let start = if self.options.link_header { 0 } else { summary::network_offset(pkt) };
+        let start = if self.dump_link { 0 } else { summary::network_offset(pkt) };
         let bytes = &pkt.frame().data[start..];
         match self.dump {
+            Dump::Hex => summary::write_hex(out, bytes),
             Dump::HexAscii => summary::write_hex_ascii(out, bytes),
             Dump::Ascii => summary::write_ascii(out, bytes),
             Dump::None => {}

@@ -11,6 +11,7 @@ pub mod pcap_writer;
 pub mod remote;
 pub mod rotate;
 pub mod sink;
+pub mod stamp;
 pub mod stats;
 
 use std::io::{self, Write};
@@ -205,8 +206,8 @@ impl Outputs {
         if matches!(self.mode, Mode::Json { .. }) && pkt.truncated() {
             self.stats.truncated += 1;
         }
-        match &self.mode {
-            Mode::Lines(sink) => sink.write(&mut self.buf, pkt),
+        match &mut self.mode {
+            Mode::Lines(sink) => sink.write(&mut self.buf, pkt, number),
             Mode::Json { quiet: false } => {
                 eve::write_packet(&mut self.buf, &mut self.clock, pkt, number)
             }
