@@ -322,7 +322,10 @@ ARP, Request who-has 198.18.0.1 tell 198.18.0.7, length 28
     );
     let out = util::run(&["-r", &sample(), "-c", "1", "-e", "-X"]);
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("\t0x0000:  0001 0800 0604 0001 0200 0000 0007 c612  ................\n"), "{text}");
+    assert!(
+        text.contains("\t0x0000:  0001 0800 0604 0001 0200 0000 0007 c612  ................\n"),
+        "{text}"
+    );
     let out = util::run(&["-r", &sample(), "-c", "8", "-A", "-v"]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(

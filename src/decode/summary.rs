@@ -67,14 +67,19 @@ pub fn write_packet_text(out: &mut Vec<u8>, pkt: &Packet<'_>, opts: LineOptions)
 
 /// `HH:MM:SS.uuuuuu` of a UTC timestamp, as tcpdump prints it.
 pub fn write_time_of_day(out: &mut Vec<u8>, ts: Timestamp) {
-    let day = ts.secs.rem_euclid(86_400);
+    push_hms(out, ts.secs);
+    out.push(b'.');
+    push_padded(out, ts.nanos / 1000, 6);
+}
+
+/// `HH:MM:SS` of the day `secs` falls in, in UTC.
+pub fn push_hms(out: &mut Vec<u8>, secs: i64) {
+    let day = secs.rem_euclid(86_400);
     push_2(out, (day / 3600) as u32);
     out.push(b':');
     push_2(out, ((day / 60) % 60) as u32);
     out.push(b':');
     push_2(out, (day % 60) as u32);
-    out.push(b'.');
-    push_padded(out, ts.nanos / 1000, 6);
 }
 
 fn write_link(out: &mut Vec<u8>, pkt: &Packet<'_>) {
@@ -544,7 +549,7 @@ pub fn push_u64(out: &mut Vec<u8>, n: u64) {
     }
 }
 
-pub fn push_2(out: &mut Vec<u8>, n: u32) {
+fn push_2(out: &mut Vec<u8>, n: u32) {
     out.extend_from_slice(&[b'0' + (n / 10 % 10) as u8, b'0' + (n % 10) as u8]);
 }
 

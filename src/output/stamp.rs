@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use crate::decode::summary::{push_2, push_padded};
+use crate::decode::summary::{push_hms, push_padded};
 use crate::source::Timestamp;
 
 /// What `-t` asked for, by how many times it was given.
@@ -125,12 +125,7 @@ impl LineClock {
             out.extend_from_slice(CANNOT_CONVERT);
             return;
         };
-        let day = secs % 86_400;
-        push_2(out, (day / 3600) as u32);
-        out.push(b':');
-        push_2(out, ((day / 60) % 60) as u32);
-        out.push(b':');
-        push_2(out, (day % 60) as u32);
+        push_hms(out, secs);
         out.push(b'.');
         push_padded(out, (delta % per_sec) as u32, if self.nanos { 9 } else { 6 });
     }
