@@ -39,6 +39,7 @@ pub struct FileSource {
     /// Unread data is `held.bytes()[start..end]`.
     start: usize,
     end: usize,
+    /// The held bytes have been asked into the cache up to here.
     prefetched: usize,
     /// Input offset of the first held byte (negative while a read buffer starts with unused
     /// headroom).
