@@ -209,14 +209,15 @@ fn packets_no_script_edited_are_written_as_read_and_edits_read_back() {
     assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
     assert_eq!(std::fs::read(&copy).unwrap(), std::fs::read(&input).unwrap());
     // What was written reads back as set.
-    let lines = util::run(&["-r", output.to_str().unwrap(), "-c", "3"]);
+    // -S: the numbers as set, not relative to their conversation's.
+    let lines = util::run(&["-S", "-r", output.to_str().unwrap(), "-c", "3"]);
     let text = String::from_utf8(lines.stdout).unwrap();
     let shown: Vec<&str> = text.lines().map(|l| l.split_once(' ').unwrap().1).collect();
     assert_eq!(
         shown,
         [
             "IP 198.18.1.1.40000 > 198.18.0.9.2222: Flags [F.], seq 7, ack 8, win 100, length 0",
-            "IP 198.18.0.7.40001 > 198.18.0.9.80: Flags [P.], seq 5, ack 0, win 8192, length 37",
+            "IP 198.18.0.7.40001 > 198.18.0.9.80: Flags [P.], seq 5:42, ack 0, win 8192, length 37",
             "IP 198.18.0.7 > 198.18.0.77: ICMP echo reply, id 77, seq 88, length 12",
         ]
     );

@@ -282,3 +282,56 @@ fn help_puts_tcpdumps_flags_apart_from_harks() {
     }
     assert!(tcpdump_part.contains("tcpdump's -q prints shorter ones"), "-q says how it differs");
 }
+
+#[test]
+fn tcp_sequence_numbers_read_as_tcpdumps_with_and_without_s() {
+    let (dir, _) = temp_path("seqs");
+    let Some(mut files) =
+        captures("tcp_sequence_numbers_read_as_tcpdumps_with_and_without_s", dir.path())
+    else {
+        return;
+    };
+    // hark's own lab conversation, and the benchmarks' mix where it has been made.
+    let lab = dir.path().join("lab.pcap");
+    write_pcap(&lab, &hark::sample::lab_conversation());
+    files.push(lab);
+    let mix = crate::util::root().join("bench-data/mix-100000.pcap");
+    if mix.exists() {
+        files.push(mix);
+    }
+    // From the flags to the window: the flags, the sequence range and the ack.
+    let seq_parts = |lines: Vec<String>| -> Vec<String> {
+        lines
+            .iter()
+            .filter_map(|l| {
+                let from = l.find("Flags [")?;
+                let to = l[from..].find(", win ")? + from;
+                Some(l[from..to].to_string())
+            })
+            .collect()
+    };
+    let mut compared = 0;
+    let mut differing = BTreeMap::new();
+    for file in &files {
+        for flags in [&[][..], &["-S"]] {
+            let theirs = seq_parts(tcpdump(flags, file, "UTC"));
+            let ours = seq_parts(hark_lines(flags, file, "UTC"));
+            if ours != theirs {
+                let first = ours.iter().zip(&theirs).find(|(a, b)| a != b);
+                let counts = (ours.len(), theirs.len());
+                differing.insert(name(file), format!("{flags:?}: {counts:?} {first:?}"));
+            }
+            compared += ours.len();
+        }
+    }
+    // The corpus alone has 392 TCP lines.
+    assert!(compared > 784, "only {compared} TCP lines compared");
+    expect_differences(
+        "TCP sequence numbers",
+        differing,
+        &[(
+            "accecn_handshake.pcap",
+            "hark names AccECN's AE flag `e` (RFC 9768); this tcpdump prints nothing for it",
+        )],
+    );
+}

@@ -123,7 +123,7 @@ pub struct Args {
     #[arg(help_heading = TCPDUMP_HEADING, short = '#', long = "number")]
     pub number: bool,
 
-    /// Print TCP sequence numbers as they are on the wire (hark does not make them relative yet)
+    /// Print TCP sequence numbers as they are on the wire, not relative to their conversation's first
     #[arg(help_heading = TCPDUMP_HEADING, short = 'S', long = "absolute-tcp-sequence-numbers")]
     pub absolute_seq: bool,
 

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use super::args::Args;
 use crate::decode::summary::LineOptions;
+use crate::decode::tcp_seq::RelativeSeqs;
 use crate::error::Error;
 use crate::filter::Filter;
 use crate::output::line::{Dump, LineSink};
@@ -147,6 +148,7 @@ impl Config {
                 dump_link: times > 1,
                 numbered: args.number,
                 clock: LineClock::new(TimeForm::from_count(args.time_form), nano_lines),
+                relative_seqs: (!args.absolute_seq).then(RelativeSeqs::default),
             })
         };
         let filter = filter(&args.expression, args.filter_file.as_deref())?;

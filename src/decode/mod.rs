@@ -22,6 +22,7 @@ pub mod http;
 pub mod link;
 pub mod reply;
 pub mod summary;
+pub mod tcp_seq;
 pub mod tls;
 
 use std::cell::OnceCell;

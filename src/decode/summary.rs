@@ -9,6 +9,7 @@ use std::net::IpAddr;
 
 use etherparse::{Icmpv4Slice, Icmpv6Slice, LaxIpSlice, TcpSlice};
 
+use super::tcp_seq::RelativeSeqs;
 use super::{Layer, Packet, Transport};
 use crate::source::Timestamp;
 
@@ -25,11 +26,17 @@ pub struct LineOptions {
 pub fn write_line(out: &mut Vec<u8>, pkt: &Packet<'_>, opts: LineOptions) {
     write_time_of_day(out, pkt.frame().ts);
     out.push(b' ');
-    write_packet_text(out, pkt, opts);
+    write_packet_text(out, pkt, opts, None);
 }
 
-/// Appends what follows the time on `pkt`'s line, and the newline.
-pub fn write_packet_text(out: &mut Vec<u8>, pkt: &Packet<'_>, opts: LineOptions) {
+/// Appends what follows the time on `pkt`'s line, and the newline. With `seqs`, TCP
+/// sequence numbers are relative to their conversation's, as tcpdump's without `-S`.
+pub fn write_packet_text(
+    out: &mut Vec<u8>,
+    pkt: &Packet<'_>,
+    opts: LineOptions,
+    seqs: Option<&mut RelativeSeqs>,
+) {
     let layers = pkt.layers();
     if opts.link_header {
         write_link(out, pkt);
@@ -38,9 +45,9 @@ pub fn write_packet_text(out: &mut Vec<u8>, pkt: &Packet<'_>, opts: LineOptions)
         out.extend_from_slice(b"MPLS, ");
     }
     if let Some(arp) = &layers.arp {
-        write_arp(out, arp);
+        write_arp(out, arp, !opts.link_header);
     } else if let Some(ip) = &layers.ip {
-        write_ip(out, pkt, ip, opts.verbose);
+        write_ip(out, pkt, ip, opts, seqs);
     } else if let Some(et) = layers.ether_type {
         match layers.cut {
             Some(Layer::Ip) => out.extend_from_slice(b"IP"),
@@ -125,10 +132,13 @@ fn write_ethertype(out: &mut Vec<u8>, et: u16) {
     let _ = write!(out, " (0x{et:04x})");
 }
 
-fn write_arp(out: &mut Vec<u8>, arp: &etherparse::ArpPacketSlice<'_>) {
+/// `named`: the line says `ARP, ` first, as tcpdump's does unless `-e` named the ethertype.
+fn write_arp(out: &mut Vec<u8>, arp: &etherparse::ArpPacketSlice<'_>, named: bool) {
     let op = arp.operation().0;
     let is_ether_ipv4 = arp.hw_addr_size() == 6 && arp.proto_addr_size() == 4;
-    out.extend_from_slice(b"ARP, ");
+    if named {
+        out.extend_from_slice(b"ARP, ");
+    }
     if is_ether_ipv4 && (op == 1 || op == 2) {
         if op == 1 {
             out.extend_from_slice(b"Request who-has ");
@@ -148,11 +158,22 @@ fn write_arp(out: &mut Vec<u8>, arp: &etherparse::ArpPacketSlice<'_>) {
     push_u64(out, arp.slice().len() as u64);
 }
 
-fn write_ip(out: &mut Vec<u8>, pkt: &Packet<'_>, ip: &LaxIpSlice<'_>, verbose: bool) {
+fn write_ip(
+    out: &mut Vec<u8>,
+    pkt: &Packet<'_>,
+    ip: &LaxIpSlice<'_>,
+    opts: LineOptions,
+    seqs: Option<&mut RelativeSeqs>,
+) {
+    let verbose = opts.verbose;
     let payload = ip.payload();
+    // tcpdump names the protocol unless -e's ethertype already did.
+    let named = !opts.link_header;
     match ip {
         LaxIpSlice::Ipv4(v4) => {
-            out.extend_from_slice(b"IP ");
+            if named {
+                out.extend_from_slice(b"IP ");
+            }
             if verbose {
                 let h = v4.header();
                 let _ = write!(
@@ -176,7 +197,9 @@ fn write_ip(out: &mut Vec<u8>, pkt: &Packet<'_>, ip: &LaxIpSlice<'_>, verbose: b
             }
         }
         LaxIpSlice::Ipv6(v6) => {
-            out.extend_from_slice(b"IP6 ");
+            if named {
+                out.extend_from_slice(b"IP6 ");
+            }
             if verbose {
                 let h = v6.header();
                 let _ = write!(
@@ -207,7 +230,10 @@ fn write_ip(out: &mut Vec<u8>, pkt: &Packet<'_>, ip: &LaxIpSlice<'_>, verbose: b
     match &pkt.layers().transport {
         Transport::Tcp(tcp) => {
             let expected = if verbose { transport_checksum(ip, 6, 16) } else { None };
-            write_tcp(out, pkt, tcp, verbose.then_some(expected))
+            let ends = ports
+                .map(|(sport, dport)| ((ip.source_addr(), sport), (ip.destination_addr(), dport)));
+            let claimed = claimed_transport_len(ip);
+            write_tcp(out, pkt, tcp, verbose.then_some(expected), seqs.zip(ends), claimed)
         }
         Transport::Udp(udp) => {
             if let Some(q) = pkt.dns() {
@@ -254,14 +280,35 @@ fn write_ip(out: &mut Vec<u8>, pkt: &Packet<'_>, ip: &LaxIpSlice<'_>, verbose: b
 
 /// `checksum` is `Some` with `-v`: the checksum the segment should carry, if all of it was
 /// captured.
+type Ends = ((IpAddr, u16), (IpAddr, u16));
+
+/// The length of the transport segment by the IP header's own count, where it says.
+fn claimed_transport_len(ip: &LaxIpSlice<'_>) -> Option<usize> {
+    match ip {
+        LaxIpSlice::Ipv4(v4) => {
+            let h = v4.header();
+            usize::from(h.total_len()).checked_sub(h.slice().len())
+        }
+        LaxIpSlice::Ipv6(v6) => {
+            // Extension headers sit between the fixed header and the segment.
+            let header_end = v6.header().slice().as_ptr() as usize + 40;
+            let extensions = (v6.payload().payload.as_ptr() as usize).checked_sub(header_end)?;
+            usize::from(v6.header().payload_length()).checked_sub(extensions)
+        }
+    }
+}
+
 fn write_tcp(
     out: &mut Vec<u8>,
     pkt: &Packet<'_>,
     tcp: &TcpSlice<'_>,
     checksum: Option<Option<u16>>,
+    relative: Option<(&mut RelativeSeqs, Ends)>,
+    claimed: Option<usize>,
 ) {
+    let flags = pkt.tcp_flags().unwrap_or(0);
     out.extend_from_slice(b"Flags [");
-    push_tcp_flags(out, pkt.tcp_flags().unwrap_or(0));
+    push_tcp_flags(out, flags);
     out.push(b']');
     if let Some(expected) = checksum {
         // tcpdump -v's words: "cksum 0x5b52 (correct)" or "(incorrect -> 0x1234)".
@@ -273,16 +320,37 @@ fn write_tcp(
             None => Ok(()),
         };
     }
-    out.extend_from_slice(b", seq ");
-    push_u64(out, u64::from(tcp.sequence_number()));
+    let (mut seq, mut ack) = (tcp.sequence_number(), tcp.acknowledgment_number());
+    if let Some((seqs, (src, dst))) = relative {
+        (seq, ack) = seqs.relative(src, dst, seq, ack, flags);
+    }
+    // As tcpdump: the length the IP header claims, when the capture cut the segment short.
+    let length = claimed.map_or(tcp.payload().len(), |c| {
+        c.saturating_sub(tcp.header_len()).max(tcp.payload().len())
+    }) as u32;
+    // tcpdump shows the sequence number only where it says something: data, SYN, FIN or
+    // RST; with data, as the range it covers.
+    const SYN_FIN_RST: u16 = 0x07;
+    if length > 0 || flags & SYN_FIN_RST != 0 {
+        out.extend_from_slice(b", seq ");
+        push_u64(out, u64::from(seq));
+        if length > 0 {
+            out.push(b':');
+            push_u64(out, u64::from(seq.wrapping_add(length)));
+        }
+    }
     if tcp.ack() {
         out.extend_from_slice(b", ack ");
-        push_u64(out, u64::from(tcp.acknowledgment_number()));
+        push_u64(out, u64::from(ack));
     }
     out.extend_from_slice(b", win ");
     push_u64(out, u64::from(tcp.window_size()));
+    if tcp.urg() {
+        out.extend_from_slice(b", urg ");
+        push_u64(out, u64::from(tcp.urgent_pointer()));
+    }
     out.extend_from_slice(b", length ");
-    push_u64(out, tcp.payload().len() as u64);
+    push_u64(out, u64::from(length));
     if let Some(q) = pkt.dns() {
         out.extend_from_slice(b": ");
         write_dns(out, &q);

@@ -5,6 +5,7 @@ use std::io::Write;
 use super::eve::AlertPlace;
 use super::stamp::LineClock;
 use crate::decode::summary::{self, LineOptions};
+use crate::decode::tcp_seq::RelativeSeqs;
 use crate::decode::{Packet, ProtoName};
 use crate::event::Alert;
 use crate::source::Timestamp;
@@ -33,6 +34,8 @@ pub struct LineSink {
     /// `-#`: each line starts with its packet's number.
     pub numbered: bool,
     pub clock: LineClock,
+    /// TCP sequence numbers relative to their conversation's unless `-S`.
+    pub relative_seqs: Option<RelativeSeqs>,
 }
 
 impl LineSink {
@@ -42,7 +45,7 @@ impl LineSink {
             let _ = write!(out, "{number:5}  ");
         }
         self.clock.write(out, pkt.frame().ts);
-        summary::write_packet_text(out, pkt, self.options);
+        summary::write_packet_text(out, pkt, self.options, self.relative_seqs.as_mut());
         if self.dump == Dump::None {
             return;
         }
