@@ -77,6 +77,30 @@ fn expect_differences(test: &str, differing: BTreeMap<String, String>, known: &[
     assert!(gone.is_empty(), "{test}: no longer differs, take off the list: {gone:?}");
 }
 
+/// Runs tcpdump and hark with each flag set on each file and compares the `part` of their
+/// output: how many of hark's parts were compared, and the first difference of each file.
+fn compare_parts(
+    files: &[PathBuf],
+    flag_sets: &[&[&str]],
+    part: impl Fn(Vec<String>) -> Vec<String>,
+) -> (usize, BTreeMap<String, String>) {
+    let mut compared = 0;
+    let mut differing = BTreeMap::new();
+    for file in files {
+        for flags in flag_sets {
+            let theirs = part(tcpdump(flags, file, "UTC"));
+            let ours = part(hark_lines(flags, file, "UTC"));
+            if ours != theirs {
+                let first = ours.iter().zip(&theirs).find(|(a, b)| a != b);
+                let counts = (ours.len(), theirs.len());
+                differing.insert(name(file), format!("{flags:?}: lines {counts:?}, {first:?}"));
+            }
+            compared += ours.len();
+        }
+    }
+    (compared, differing)
+}
+
 fn name(file: &Path) -> String {
     file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
@@ -153,20 +177,8 @@ fn dumps_read_as_tcpdumps() {
     let dump_lines = |lines: Vec<String>| -> Vec<String> {
         lines.into_iter().filter(|l| l.starts_with("\t0x")).collect()
     };
-    let mut compared = 0;
-    let mut differing = BTreeMap::new();
-    for file in &files {
-        for flags in [&["-x"][..], &["-xx"], &["-X"], &["-XX"], &["-e", "-X"], &["-xX"], &["-xA"]] {
-            let theirs = dump_lines(tcpdump(flags, file, "UTC"));
-            let ours = dump_lines(hark_lines(flags, file, "UTC"));
-            if ours != theirs {
-                let first = ours.iter().zip(&theirs).find(|(a, b)| a != b);
-                let counts = (ours.len(), theirs.len());
-                differing.insert(name(file), format!("{flags:?}: lines {counts:?}, {first:?}"));
-            }
-            compared += ours.len();
-        }
-    }
+    let flag_sets = [&["-x"][..], &["-xx"], &["-X"], &["-XX"], &["-e", "-X"], &["-xX"], &["-xA"]];
+    let (compared, differing) = compare_parts(&files, &flag_sets, dump_lines);
     assert!(compared > 10_000, "only {compared} dump lines compared");
     expect_differences(
         "dumps",
@@ -310,20 +322,7 @@ fn tcp_sequence_numbers_read_as_tcpdumps_with_and_without_s() {
             })
             .collect()
     };
-    let mut compared = 0;
-    let mut differing = BTreeMap::new();
-    for file in &files {
-        for flags in [&[][..], &["-S"]] {
-            let theirs = seq_parts(tcpdump(flags, file, "UTC"));
-            let ours = seq_parts(hark_lines(flags, file, "UTC"));
-            if ours != theirs {
-                let first = ours.iter().zip(&theirs).find(|(a, b)| a != b);
-                let counts = (ours.len(), theirs.len());
-                differing.insert(name(file), format!("{flags:?}: {counts:?} {first:?}"));
-            }
-            compared += ours.len();
-        }
-    }
+    let (compared, differing) = compare_parts(&files, &[&[], &["-S"]], seq_parts);
     // The corpus alone has 392 TCP lines.
     assert!(compared > 784, "only {compared} TCP lines compared");
     expect_differences(
