@@ -1,0 +1,85 @@
+//! tcpdump's `-x`, `-X` and `-A` dumps of a packet's bytes.
+
+use std::io::Write;
+
+use crate::decode::Packet;
+
+/// Appends tcpdump's `-X` dump: offset, 16 bytes in hex groups of two, then ASCII.
+pub fn write_hex_ascii(out: &mut Vec<u8>, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for (row, chunk) in bytes.chunks(16).enumerate() {
+        let _ = write!(out, "\t0x{:04x}:  ", row * 16);
+        for i in 0..16 {
+            match chunk.get(i) {
+                Some(b) => {
+                    out.push(HEX[usize::from(b >> 4)]);
+                    out.push(HEX[usize::from(b & 15)]);
+                }
+                None => out.extend_from_slice(b"  "),
+            }
+            if i % 2 == 1 {
+                out.push(b' ');
+            }
+        }
+        out.push(b' ');
+        // tcpdump's -X shows a space as a dot (only graphic characters), where -A keeps it.
+        out.extend(chunk.iter().map(|&b| if b.is_ascii_graphic() { b } else { b'.' }));
+        out.push(b'\n');
+    }
+}
+
+/// Appends tcpdump's `-x` dump: 16 bytes a row in groups of two, no trailing space.
+pub fn write_hex(out: &mut Vec<u8>, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for (row, chunk) in bytes.chunks(16).enumerate() {
+        let _ = write!(out, "\t0x{:04x}: ", row * 16);
+        for pair in chunk.chunks(2) {
+            out.push(b' ');
+            for b in pair {
+                out.push(HEX[usize::from(b >> 4)]);
+                out.push(HEX[usize::from(b & 15)]);
+            }
+        }
+        out.push(b'\n');
+    }
+}
+
+/// Appends tcpdump's `-A` dump: the bytes as ASCII, keeping line breaks.
+pub fn write_ascii(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.extend(
+        bytes.iter().filter(|&&b| b != b'\r').map(|&b| if b == b'\n' { b } else { printable(b) }),
+    );
+    out.push(b'\n');
+}
+
+fn printable(b: u8) -> u8 {
+    if b.is_ascii_graphic() || b == b' ' { b } else { b'.' }
+}
+
+/// Where the link header ends in the frame, for `-x`/`-X`/`-A`: tcpdump dumps what follows
+/// it unless asked for the whole frame. Ethernet's header counts its VLAN tags, as
+/// tcpdump's does; MPLS labels and what follows them are the payload.
+pub fn network_offset(pkt: &Packet<'_>) -> usize {
+    let data = pkt.frame().data;
+    let start = match crate::decode::link::classify(pkt.frame().link, data).0 {
+        crate::decode::link::Next::Ethernet => 14 + 4 * pkt.layers().vlans.len(),
+        crate::decode::link::Next::EtherType { offset, .. } => offset,
+        crate::decode::link::Next::Opaque | crate::decode::link::Next::Short => 0,
+    };
+    start.min(data.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_dump_pads_the_last_row() {
+        let mut out = Vec::new();
+        write_hex_ascii(&mut out, b"E\x00\x00\x54AB");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\t0x0000:  4500 0054 4142                           E..TAB\n"
+        );
+    }
+}
