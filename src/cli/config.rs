@@ -141,7 +141,7 @@ impl Config {
                 (_, _, n) if n > 0 => (Dump::Ascii, n),
                 _ => (Dump::None, 0),
             };
-            let options = LineOptions { link_header: args.link_header, verbose: args.verbose > 0 };
+            let options = LineOptions { link_header: args.link_header, verbosity: args.verbose };
             OutputChoice::Lines(LineSink {
                 options,
                 dump,
@@ -270,7 +270,7 @@ mod tests {
         let c = config(&["-r", "f.pcap", "-e", "-X"]).unwrap();
         match c.output {
             OutputChoice::Lines(sink) => {
-                assert!(sink.options.link_header && !sink.options.verbose);
+                assert!(sink.options.link_header && sink.options.verbosity == 0);
                 assert_eq!(sink.dump, Dump::HexAscii);
                 assert!(!sink.dump_link, "-e does not put the link header in -X's dump");
             }

@@ -22,12 +22,21 @@ pub struct RelativeSeqs {
 }
 
 impl RelativeSeqs {
-    /// The (seq, ack) to print for a segment from `src` to `dst`.
-    pub fn relative(&mut self, src: End, dst: End, seq: u32, ack: u32, flags: u16) -> (u32, u32) {
+    /// The (seq, ack) to print for a segment from `src` to `dst`, and the base its SACK
+    /// blocks are measured from (which, as tcpdump's, is the new base when this segment
+    /// sets one, so a first SACK prints relative while its ack prints whole).
+    pub fn relative(
+        &mut self,
+        src: End,
+        dst: End,
+        seq: u32,
+        ack: u32,
+        flags: u16,
+    ) -> (u32, u32, u32) {
         const SYN: u16 = 0x02;
         const ACK: u16 = 0x10;
         if flags & ACK == 0 {
-            return (seq, ack);
+            return (seq, ack, 0);
         }
         // Both directions of a conversation find the same entry; `reversed` says which
         // way this segment goes, so its seq is measured against its own side's base.
@@ -35,11 +44,9 @@ impl RelativeSeqs {
         let key = if reversed { (dst, src) } else { (src, dst) };
         match self.bases.get(&key) {
             Some(&(first_seq, first_ack)) if flags & SYN == 0 => {
-                if reversed {
-                    (seq.wrapping_sub(first_ack), ack.wrapping_sub(first_seq))
-                } else {
-                    (seq.wrapping_sub(first_seq), ack.wrapping_sub(first_ack))
-                }
+                let (seq_base, ack_base) =
+                    if reversed { (first_ack, first_seq) } else { (first_seq, first_ack) };
+                (seq.wrapping_sub(seq_base), ack.wrapping_sub(ack_base), ack_base)
             }
             _ => {
                 if self.bases.len() >= MOST_CONVERSATIONS && !self.bases.contains_key(&key) {
@@ -48,7 +55,7 @@ impl RelativeSeqs {
                 let bases =
                     if reversed { (ack.wrapping_sub(1), seq) } else { (seq, ack.wrapping_sub(1)) };
                 self.bases.insert(key, bases);
-                (seq, ack)
+                (seq, ack, ack.wrapping_sub(1))
             }
         }
     }
@@ -64,9 +71,9 @@ mod tests {
         let server = ("198.18.3.232".parse().unwrap(), 22);
         let mut seqs = RelativeSeqs::default();
         // The numbers of the mix's first conversation, and tcpdump -nn's for them.
-        assert_eq!(seqs.relative(client, server, 0, 0, 0x02), (0, 0));
-        assert_eq!(seqs.relative(server, client, 7, 1, 0x12), (7, 1));
-        assert_eq!(seqs.relative(client, server, 1, 8, 0x18), (1, 1));
-        assert_eq!(seqs.relative(server, client, 8, 60, 0x10), (1, 60));
+        assert_eq!(seqs.relative(client, server, 0, 0, 0x02), (0, 0, 0));
+        assert_eq!(seqs.relative(server, client, 7, 1, 0x12), (7, 1, 0));
+        assert_eq!(seqs.relative(client, server, 1, 8, 0x18), (1, 1, 7));
+        assert_eq!(seqs.relative(server, client, 8, 60, 0x10), (1, 60, 0));
     }
 }

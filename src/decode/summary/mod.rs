@@ -13,10 +13,12 @@ use super::{Layer, Packet, Transport};
 use crate::source::Timestamp;
 
 mod checksum;
+mod domain;
 mod dump;
 mod icmp;
 mod push;
 mod tcp;
+mod text;
 
 pub use dump::{network_offset, write_ascii, write_hex, write_hex_ascii};
 pub use push::{push_hms, push_ip, push_mac, push_padded, push_u64};
@@ -24,7 +26,7 @@ pub use tcp::push_tcp_flags;
 
 use checksum::{ipv4_checksum_ok, transport_checksum};
 use icmp::{write_icmp, write_icmp6};
-use push::{push_hex4, push_ipv4_bytes};
+use push::push_ipv4_bytes;
 use tcp::{claimed_transport_len, write_tcp};
 
 /// What a line shows beyond the default.
@@ -32,8 +34,9 @@ use tcp::{claimed_transport_len, write_tcp};
 pub struct LineOptions {
     /// `-e`: the link-level header (MACs, VLAN tags, ethertype).
     pub link_header: bool,
-    /// `-v`: more of each header (TTL, IP id, lengths, checksums' validity).
-    pub verbose: bool,
+    /// `-v`, `-vv`, `-vvv`: more of each header (TTL, IP id, lengths, checksums' validity),
+    /// and at each level what tcpdump adds at that level.
+    pub verbosity: u8,
 }
 
 /// Appends the line for `pkt` (with its newline) to `out`, its time of day in UTC.
@@ -169,7 +172,7 @@ fn write_ip(
     opts: LineOptions,
     seqs: Option<&mut RelativeSeqs>,
 ) {
-    let verbose = opts.verbose;
+    let verbose = opts.verbosity > 0;
     let payload = ip.payload();
     // tcpdump names the protocol unless -e's ethertype already did.
     let named = !opts.link_header;
@@ -234,25 +237,31 @@ fn write_ip(
     match &pkt.layers().transport {
         Transport::Tcp(tcp) => {
             let expected = if verbose { transport_checksum(ip, 6, 16) } else { None };
-            let ends = ports
-                .map(|(sport, dport)| ((ip.source_addr(), sport), (ip.destination_addr(), dport)));
-            let claimed = claimed_transport_len(ip);
-            write_tcp(out, pkt, tcp, verbose.then_some(expected), seqs.zip(ends), claimed)
+            let (sport, dport) = (tcp.source_port(), tcp.destination_port());
+            let segment = tcp::Segment {
+                bytes: payload.payload,
+                length: claimed_transport_len(ip).unwrap_or(payload.payload.len()),
+                checksum: verbose.then_some(expected),
+                ends: ((ip.source_addr(), sport), (ip.destination_addr(), dport)),
+            };
+            write_tcp(out, segment, opts.verbosity, seqs)
         }
         Transport::Udp(udp) => {
-            if let Some(q) = pkt.dns() {
-                write_dns(out, &q);
-            } else if let Some(req) = pkt.http() {
-                let _ = write!(out, "HTTP: {} {}", req.method, req.path);
-                if let Some(host) = req.host {
-                    let _ = write!(out, ", Host {host}");
-                }
-                out.extend_from_slice(b", ");
+            let header = udp.to_header();
+            let claimed = u32::from(header.length);
+            // tcpdump reads the datagram to the shorter of the UDP and IP lengths.
+            let by_ip = claimed_transport_len(ip).map_or(u32::MAX, |l| l as u32);
+            let length = claimed.min(by_ip).saturating_sub(8);
+            let body = payload.payload.get(8..).unwrap_or_default();
+            let port = |p: u16| header.source_port == p || header.destination_port == p;
+            if port(53) || port(5353) {
+                let carrier =
+                    domain::Carrier { over_tcp: false, mdns: !port(53), verbosity: opts.verbosity };
+                domain::write_domain(out, body, length, carrier);
             } else {
-                out.extend_from_slice(b"UDP, ");
+                out.extend_from_slice(b"UDP, length ");
+                push_u64(out, u64::from(claimed.saturating_sub(8)));
             }
-            out.extend_from_slice(b"length ");
-            push_u64(out, udp.payload().len() as u64);
         }
         Transport::Icmpv4(icmp) => write_icmp(out, icmp, ip_payload_len),
         Transport::Icmpv6(icmp) => write_icmp6(out, icmp, ip_payload_len),
@@ -280,38 +289,6 @@ fn write_ip(
             }
         }
     }
-}
-
-pub(super) fn write_dns(out: &mut Vec<u8>, q: &super::dns::DnsQuestion) {
-    out.extend_from_slice(if q.qr { b"DNS response 0x" } else { b"DNS query 0x" });
-    push_hex4(out, q.id);
-    out.push(b' ');
-    push_qtype(out, q.qtype);
-    out.extend_from_slice(b"? ");
-    out.extend_from_slice(q.qname.as_bytes());
-    out.extend_from_slice(b", ");
-}
-
-fn push_qtype(out: &mut Vec<u8>, qtype: u16) {
-    let name: &[u8] = match qtype {
-        1 => b"A",
-        2 => b"NS",
-        5 => b"CNAME",
-        6 => b"SOA",
-        12 => b"PTR",
-        15 => b"MX",
-        16 => b"TXT",
-        28 => b"AAAA",
-        33 => b"SRV",
-        65 => b"HTTPS",
-        255 => b"ANY",
-        n => {
-            out.extend_from_slice(b"TYPE");
-            push_u64(out, u64::from(n));
-            return;
-        }
-    };
-    out.extend_from_slice(name);
 }
 
 /// The name tcpdump gives an IP protocol, or `ip-proto-N`.

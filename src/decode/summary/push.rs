@@ -14,13 +14,6 @@ pub fn push_hms(out: &mut Vec<u8>, secs: i64) {
     push_2(out, (day % 60) as u32);
 }
 
-pub(super) fn push_hex4(out: &mut Vec<u8>, n: u16) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for shift in [12, 8, 4, 0] {
-        out.push(HEX[usize::from((n >> shift) & 15)]);
-    }
-}
-
 /// Appends an address: IPv4 by hand, IPv6 in RFC 5952 form.
 pub fn push_ip(out: &mut Vec<u8>, addr: IpAddr) {
     match addr {

@@ -3,15 +3,14 @@
 use std::io::Write;
 use std::net::IpAddr;
 
-use etherparse::{LaxIpSlice, TcpSlice};
+use etherparse::LaxIpSlice;
 
+use super::domain::{Carrier, push_char, write_domain};
 use super::push::push_u64;
-use super::write_dns;
-use crate::decode::Packet;
+use super::text::{text_protocol, write_ssh_version, write_text};
 use crate::decode::tcp_seq::RelativeSeqs;
 
-/// `checksum` is `Some` with `-v`: the checksum the segment should carry, if all of it was
-/// captured.
+/// The segment's source and destination address and port.
 type Ends = ((IpAddr, u16), (IpAddr, u16));
 
 /// The length of the transport segment by the IP header's own count, where it says.
@@ -30,70 +29,371 @@ pub(super) fn claimed_transport_len(ip: &LaxIpSlice<'_>) -> Option<usize> {
     }
 }
 
+/// What the IP layer knows of a TCP segment.
+pub(super) struct Segment<'a> {
+    /// The captured bytes, from the TCP header to the end of the IP packet.
+    pub bytes: &'a [u8],
+    /// Its length by the IP header's count.
+    pub length: usize,
+    /// `-v`'s checksum the segment should carry: `Some(None)` where it cannot be known.
+    pub checksum: Option<Option<u16>>,
+    pub ends: Ends,
+}
+
+/// Appends the TCP part of a line, from `Flags` on.
 pub(super) fn write_tcp(
     out: &mut Vec<u8>,
-    pkt: &Packet<'_>,
-    tcp: &TcpSlice<'_>,
-    checksum: Option<Option<u16>>,
-    relative: Option<(&mut RelativeSeqs, Ends)>,
-    claimed: Option<usize>,
+    seg: Segment<'_>,
+    verbosity: u8,
+    relative: Option<&mut RelativeSeqs>,
 ) {
-    let flags = pkt.tcp_flags().unwrap_or(0);
+    let bytes = seg.bytes;
+    // Callers pass a segment whose fixed header was captured.
+    let Some(header) = bytes.get(..20) else { return out.extend_from_slice(b" [|tcp]") };
+    let word = |at: usize| u16::from_be_bytes([header[at], header[at + 1]]);
+    let long = |at: usize| u32::from(word(at)) << 16 | u32::from(word(at + 2));
+    let header_len = usize::from(header[12] >> 4) * 4;
+    if header_len < 20 {
+        let _ = write!(
+            out,
+            " tcp {} [bad hdr length {header_len} - too short, < 20]",
+            (seg.length as u32).wrapping_sub(header_len as u32)
+        );
+        return;
+    }
+    let flags = u16::from_be_bytes([header[12], header[13]]) & 0x0fff;
     out.extend_from_slice(b"Flags [");
     push_tcp_flags(out, flags);
     out.push(b']');
-    if let Some(expected) = checksum {
-        // tcpdump -v's words: "cksum 0x5b52 (correct)" or "(incorrect -> 0x1234)".
-        let stored = tcp.checksum();
+    let (mut seq, mut ack, mut sack_base) = (long(4), long(8), 0);
+    if let Some(seqs) = relative {
+        let ((src, sport), (dst, dport)) = seg.ends;
+        (seq, ack, sack_base) = seqs.relative((src, sport), (dst, dport), seq, ack, flags);
+    }
+    if header_len > seg.length {
+        let _ = write!(out, " [bad hdr length {header_len} - too long, > {}]", seg.length);
+        return;
+    }
+    if let Some(Some(expected)) = seg.checksum {
         // As tcpdump, only a checksum that can be verified is shown.
-        let _ = match expected {
-            Some(e) if e == stored => write!(out, ", cksum 0x{stored:04x} (correct)"),
-            Some(e) => write!(out, ", cksum 0x{stored:04x} (incorrect -> 0x{e:04x})"),
-            None => Ok(()),
+        let stored = word(16);
+        let _ = if expected == stored {
+            write!(out, ", cksum 0x{stored:04x} (correct)")
+        } else {
+            write!(out, ", cksum 0x{stored:04x} (incorrect -> 0x{expected:04x})")
         };
     }
-    let (mut seq, mut ack) = (tcp.sequence_number(), tcp.acknowledgment_number());
-    if let Some((seqs, (src, dst))) = relative {
-        (seq, ack) = seqs.relative(src, dst, seq, ack, flags);
-    }
-    // As tcpdump: the length the IP header claims, when the capture cut the segment short.
-    let length = claimed.map_or(tcp.payload().len(), |c| {
-        c.saturating_sub(tcp.header_len()).max(tcp.payload().len())
-    }) as u32;
+    let length = seg.length - header_len;
     // tcpdump shows the sequence number only where it says something: data, SYN, FIN or
-    // RST; with data, as the range it covers.
+    // RST (or always, with -vv); with data, as the range it covers.
     const SYN_FIN_RST: u16 = 0x07;
-    if length > 0 || flags & SYN_FIN_RST != 0 {
+    if verbosity > 1 || length > 0 || flags & SYN_FIN_RST != 0 {
         out.extend_from_slice(b", seq ");
         push_u64(out, u64::from(seq));
         if length > 0 {
             out.push(b':');
-            push_u64(out, u64::from(seq.wrapping_add(length)));
+            push_u64(out, u64::from(seq.wrapping_add(length as u32)));
         }
     }
-    if tcp.ack() {
+    const ACK: u16 = 0x10;
+    const URG: u16 = 0x20;
+    const RST: u16 = 0x04;
+    if flags & ACK != 0 {
         out.extend_from_slice(b", ack ");
         push_u64(out, u64::from(ack));
     }
     out.extend_from_slice(b", win ");
-    push_u64(out, u64::from(tcp.window_size()));
-    if tcp.urg() {
+    push_u64(out, u64::from(word(14)));
+    if flags & URG != 0 {
         out.extend_from_slice(b", urg ");
-        push_u64(out, u64::from(tcp.urgent_pointer()));
+        push_u64(out, u64::from(word(18)));
+    }
+    if header_len > 20 {
+        let options = &bytes[20..bytes.len().min(header_len)];
+        if write_options(out, options, header_len - 20, sack_base).is_err() {
+            return;
+        }
     }
     out.extend_from_slice(b", length ");
-    push_u64(out, u64::from(length));
-    if let Some(q) = pkt.dns() {
-        out.extend_from_slice(b": ");
-        write_dns(out, &q);
-        out.truncate(out.len() - 2);
-    } else if let Some(req) = pkt.http() {
-        let _ = write!(out, ": HTTP: {} {}", req.method, req.path);
-        if let Some(host) = req.host {
-            let _ = write!(out, ", Host {host}");
+    push_u64(out, length as u64);
+    if length == 0 {
+        return;
+    }
+    let Some(data) = bytes.get(header_len..) else {
+        let _ = write!(
+            out,
+            " [remaining caplen({}) < header length({header_len})] [|tcp]",
+            bytes.len()
+        );
+        return;
+    };
+    if flags & RST != 0 && verbosity > 0 {
+        return write_reset_text(out, data, length);
+    }
+    let ((_, sport), (_, dport)) = seg.ends;
+    let port = |p: u16| sport == p || dport == p;
+    if let Some(proto) = text_protocol(port) {
+        write_text(out, proto, data, length, verbosity > 0);
+    } else if port(22) {
+        write_ssh_version(out, data, length);
+    } else if port(53) {
+        let carrier = Carrier { over_tcp: true, mdns: false, verbosity };
+        write_domain(out, data, length as u32, carrier);
+    }
+}
+
+/// The text a reset carries (RFC 9293 §3.5.3 suggests a reason), as `-v` shows it.
+fn write_reset_text(out: &mut Vec<u8>, data: &[u8], length: usize) {
+    const MOST: usize = 30;
+    out.extend_from_slice(if data.len() >= length { b" [RST" } else { b" [!RST" });
+    if length > MOST {
+        out.push(b'+');
+    }
+    out.push(b' ');
+    for &b in data.iter().take(length.min(MOST)) {
+        push_char(out, b);
+    }
+    out.push(b']');
+}
+
+/// The options ran past the header (`Err`, the line ends there) or were cut short.
+struct BadOptions;
+
+/// Appends `, options [mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7]`. `options` is what
+/// was captured of the `room` bytes the header leaves for them.
+fn write_options(
+    out: &mut Vec<u8>,
+    options: &[u8],
+    room: usize,
+    sack_base: u32,
+) -> Result<(), BadOptions> {
+    out.extend_from_slice(b", options [");
+    let mut left = room;
+    let mut at = 0;
+    let mut first = true;
+    while left > 0 {
+        if !first {
+            out.push(b',');
         }
-    } else if let Some(sni) = pkt.tls_sni() {
-        let _ = write!(out, ": TLS ClientHello, SNI {sni}");
+        let result = write_option(out, options, &mut at, &mut left, sack_base);
+        match result {
+            Ok(OptionEnd::More) => first = false,
+            Ok(OptionEnd::List) => break,
+            Err(OptionFault::Bad) => {
+                // tcpdump closes the list only after a first option.
+                out.extend_from_slice(if first { b"[bad opt]" } else { b"[bad opt]]" });
+                return Err(BadOptions);
+            }
+            Err(OptionFault::Cut { closes }) => {
+                out.extend_from_slice(b" [|tcp]");
+                if closes && !first {
+                    out.push(b'>');
+                }
+                return Err(BadOptions);
+            }
+        }
+    }
+    out.push(b']');
+    Ok(())
+}
+
+enum OptionEnd {
+    More,
+    /// An end-of-list option.
+    List,
+}
+
+enum OptionFault {
+    /// A length that does not fit: `[bad opt]`.
+    Bad,
+    /// The capture ended inside the options; `closes` where tcpdump's own check caught it
+    /// (and so prints a closing `>`), not its byte reader.
+    Cut { closes: bool },
+}
+
+/// One option at `*at`, by RFC 9293 §3.2 and the RFCs of each kind.
+fn write_option(
+    out: &mut Vec<u8>,
+    options: &[u8],
+    at: &mut usize,
+    left: &mut usize,
+    sack_base: u32,
+) -> Result<OptionEnd, OptionFault> {
+    let byte = |i: usize| options.get(i).copied().ok_or(OptionFault::Cut { closes: false });
+    let kind = byte(*at)?;
+    *at += 1;
+    const END: u8 = 0;
+    const NOP: u8 = 1;
+    let len = if kind == END || kind == NOP {
+        1
+    } else {
+        let len = usize::from(byte(*at)?);
+        *at += 1;
+        if len < 2 || len > *left {
+            return Err(OptionFault::Bad);
+        }
+        *left -= 1;
+        len
+    };
+    *left -= 1;
+    let start = *at;
+    let left_now = *left;
+    // Bytes the option's own length promises, and that the capture holds.
+    let need = |n: usize| {
+        if n > left_now {
+            Err(OptionFault::Bad)
+        } else if start + n > options.len() {
+            Err(OptionFault::Cut { closes: true })
+        } else {
+            Ok(&options[start..start + n])
+        }
+    };
+    let be32 = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    push_option_name(out, kind);
+    let data_len = match kind {
+        2 => {
+            let d = need(2)?;
+            let _ = write!(out, " {}", u16::from_be_bytes([d[0], d[1]]));
+            2
+        }
+        3 => {
+            let _ = write!(out, " {}", need(1)?[0]);
+            1
+        }
+        5 => {
+            let data_len = len - 2;
+            if data_len % 8 != 0 {
+                out.extend_from_slice(b" invalid sack");
+            } else {
+                let _ = write!(out, " {} ", data_len / 8);
+                for i in (0..data_len).step_by(8) {
+                    let edge_start = be32(&need(i + 4)?[i..]).wrapping_sub(sack_base);
+                    let edge_end = be32(&need(i + 8)?[i + 4..]).wrapping_sub(sack_base);
+                    let _ = write!(out, "{{{edge_start}:{edge_end}}}");
+                }
+            }
+            data_len
+        }
+        6 | 7 | 11..=13 => {
+            let _ = write!(out, " {}", be32(need(4)?));
+            4
+        }
+        8 => {
+            let d = need(8)?;
+            let _ = write!(out, " val {} ecr {}", be32(d), be32(&d[4..]));
+            8
+        }
+        19 => {
+            // RFC 2385's digest: without the shared secret there is nothing to check.
+            out.extend_from_slice(b" can't check - ");
+            need(16)?.iter().for_each(|b| drop(write!(out, "{b:02x}")));
+            16
+        }
+        20 => {
+            let d = need(2)?;
+            let _ = write!(out, " cap {:02x} id {}", d[0], d[1]);
+            2
+        }
+        28 => {
+            let d = need(2)?;
+            let raw = u16::from_be_bytes([d[0], d[1]]);
+            // RFC 5482: the low bit says minutes.
+            let secs = if raw & 1 != 0 { u32::from(raw >> 1) * 60 } else { u32::from(raw >> 1) };
+            let _ = write!(out, " 0x{raw:x} {secs}");
+            2
+        }
+        29 => {
+            let data_len = len - 2;
+            if data_len < 2 {
+                out.extend_from_slice(b" (invalid)");
+            } else {
+                let _ = write!(out, " keyid {}", need(1)?[0]);
+                let _ = write!(out, " rnextkeyid {}", need(2)?[1]);
+                if data_len > 2 {
+                    out.extend_from_slice(b" mac 0x");
+                    for i in 2..data_len {
+                        let _ = write!(out, "{:02x}", need(i + 1)?[i]);
+                    }
+                }
+            }
+            data_len
+        }
+        34 => {
+            let data = need(len - 2)?;
+            out.push(b' ');
+            push_fast_open(out, data);
+            len - 2
+        }
+        254 => {
+            let data = need(len - 2)?;
+            let [m0, m1, rest @ ..] = data else { return Err(OptionFault::Bad) };
+            out.push(b'-');
+            // RFC 6994's experiment identifier; RFC 7413's fast open has 0xf989.
+            match u16::from_be_bytes([*m0, *m1]) {
+                0xf989 => {
+                    out.extend_from_slice(b"tfo");
+                    push_fast_open(out, rest);
+                }
+                magic => drop(write!(out, "{magic:04x}")),
+            }
+            len - 2
+        }
+        END | NOP | 4 => 0,
+        _ => {
+            let data_len = len - 2;
+            if data_len > 0 {
+                out.extend_from_slice(b" 0x");
+            }
+            for i in 0..data_len {
+                let _ = write!(out, "{:02x}", need(i + 1)?[i]);
+            }
+            data_len
+        }
+    };
+    *at += data_len;
+    *left -= data_len;
+    let spelled = data_len + if kind == END || kind == NOP { 1 } else { 2 };
+    if spelled != len {
+        let _ = write!(out, "[len {len}]");
+    }
+    Ok(if kind == END { OptionEnd::List } else { OptionEnd::More })
+}
+
+fn push_option_name(out: &mut Vec<u8>, kind: u8) {
+    let name = match kind {
+        0 => "eol",
+        1 => "nop",
+        2 => "mss",
+        3 => "wscale",
+        4 => "sackOK",
+        5 => "sack",
+        6 => "echo",
+        7 => "echoreply",
+        8 => "TS",
+        11 => "cc",
+        12 => "ccnew",
+        13 => "",
+        19 => "md5",
+        20 => "scps",
+        28 => "uto",
+        29 => "tcp-ao",
+        30 => "mptcp",
+        34 => "tfo",
+        254 => "exp",
+        _ => return drop(write!(out, "unknown-{kind}")),
+    };
+    out.extend_from_slice(name.as_bytes());
+}
+
+/// RFC 7413's cookie, or its request when empty.
+fn push_fast_open(out: &mut Vec<u8>, cookie: &[u8]) {
+    if cookie.is_empty() {
+        out.extend_from_slice(b" cookiereq");
+    } else if cookie.len() % 2 != 0 || cookie.len() < 4 || cookie.len() > 16 {
+        out.extend_from_slice(b" (invalid)");
+    } else {
+        out.extend_from_slice(b" cookie ");
+        cookie.iter().for_each(|b| drop(write!(out, "{b:02x}")));
     }
 }
 

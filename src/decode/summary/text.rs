@@ -1,0 +1,235 @@
+//! Text protocols on TCP as tcpdump shows them: `HTTP: GET / HTTP/1.1`, `SMTP: 220 ready`,
+//! `SSH: SSH-2.0-OpenSSH_9.6`; with `-v`, every line of the text, one per output line.
+
+use std::io::Write;
+
+/// A text protocol tcpdump recognises by its port.
+#[derive(Clone, Copy)]
+pub(super) struct TextProtocol {
+    /// The name tcpdump shows in capitals, and in lower case in `[|name]`.
+    name: &'static str,
+    /// For request/response protocols: the requests that make a segment worth printing
+    /// (a response is one whose second word is a three-digit code). `None`: every
+    /// segment is text.
+    requests: Option<&'static [&'static str]>,
+}
+
+const HTTP_REQUESTS: &[&str] = &[
+    "GET",
+    "PUT",
+    "COPY",
+    "HEAD",
+    "LOCK",
+    "MOVE",
+    "POLL",
+    "POST",
+    "BCOPY",
+    "BMOVE",
+    "MKCOL",
+    "TRACE",
+    "LABEL",
+    "MERGE",
+    "DELETE",
+    "SEARCH",
+    "UNLOCK",
+    "REPORT",
+    "UPDATE",
+    "NOTIFY",
+    "BDELETE",
+    "CONNECT",
+    "OPTIONS",
+    "CHECKIN",
+    "PROPFIND",
+    "CHECKOUT",
+    "CCM_POST",
+    "SUBSCRIBE",
+    "PROPPATCH",
+    "BPROPFIND",
+    "BPROPPATCH",
+    "UNCHECKOUT",
+    "MKACTIVITY",
+    "MKWORKSPACE",
+    "UNSUBSCRIBE",
+    "RPC_CONNECT",
+    "VERSION-CONTROL",
+    "BASELINE-CONTROL",
+];
+
+const RTSP_REQUESTS: &[&str] = &[
+    "DESCRIBE",
+    "ANNOUNCE",
+    "GET_PARAMETER",
+    "OPTIONS",
+    "PAUSE",
+    "PLAY",
+    "RECORD",
+    "REDIRECT",
+    "SETUP",
+    "SET_PARAMETER",
+    "TEARDOWN",
+];
+
+/// The text protocol tcpdump would print for a TCP segment between these ports.
+pub(super) fn text_protocol(port: impl Fn(u16) -> bool) -> Option<TextProtocol> {
+    let (name, requests) = if port(25) {
+        ("smtp", None)
+    } else if port(43) {
+        ("whois", None)
+    } else if port(21) {
+        ("ftp", None)
+    } else if port(80) || port(8080) {
+        ("http", Some(HTTP_REQUESTS))
+    } else if port(554) || port(8554) {
+        ("rtsp", Some(RTSP_REQUESTS))
+    } else {
+        return None;
+    };
+    Some(TextProtocol { name, requests })
+}
+
+/// Appends `: NAME: first line` (or, with `-v`, `: NAME, length: N` and each line); for a
+/// request/response protocol, only `: NAME` when the segment starts neither.
+/// `bytes` is what was captured of the `len` bytes the segment holds.
+pub(super) fn write_text(
+    out: &mut Vec<u8>,
+    proto: TextProtocol,
+    bytes: &[u8],
+    len: usize,
+    verbose: bool,
+) {
+    let shown = match proto.requests {
+        None => true,
+        Some(requests) => starts_request_or_response(bytes, len, requests),
+    };
+    out.extend_from_slice(b": ");
+    out.extend(proto.name.bytes().map(|b| b.to_ascii_uppercase()));
+    if !shown {
+        return;
+    }
+    let result = if verbose {
+        let _ = write!(out, ", length: {len}");
+        let mut at = 0;
+        loop {
+            match text_line(out, "\n\t", bytes, at, len) {
+                Ok(Some(next)) if next < len => at = next,
+                Ok(_) => break Ok(()),
+                Err(cut) => break Err(cut),
+            }
+        }
+    } else {
+        text_line(out, ": ", bytes, 0, len).map(drop)
+    };
+    if result.is_err() {
+        let _ = write!(out, " [|{}]", proto.name);
+    }
+}
+
+/// The captured bytes ran out.
+struct Cut;
+
+fn starts_request_or_response(bytes: &[u8], len: usize, requests: &[&str]) -> bool {
+    let Some((first, next)) = token(bytes, 0, len) else { return false };
+    if requests.iter().any(|r| r.eq_ignore_ascii_case(first)) {
+        return true;
+    }
+    // A response names its version first, then a three-digit status.
+    token(bytes, next, len)
+        .is_some_and(|(code, _)| code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The printable word at `at` and where the next one starts, as tcpdump finds them: at
+/// most 127 characters, ended by white space; `None` for anything else.
+fn token(bytes: &[u8], start: usize, len: usize) -> Option<(&str, usize)> {
+    let mut at = start;
+    while at < len {
+        let c = *bytes.get(at)?;
+        if matches!(c, b' ' | b'\t' | b'\r' | b'\n') {
+            break;
+        }
+        if !(0x20..=0x7e).contains(&c) || at - start + 2 > 129 {
+            return None;
+        }
+        at += 1;
+    }
+    if at == start {
+        return None;
+    }
+    let word = std::str::from_utf8(&bytes[start..at]).ok()?;
+    // Only spaces: tcpdump's skip stops at a tab, as at any character it cannot print.
+    while at < len && bytes.get(at) == Some(&b' ') {
+        at += 1;
+    }
+    Some((word, at))
+}
+
+/// Prints the line starting at `at` after `prefix`: `Ok(Some(next))` past its line end,
+/// `Ok(None)` when it is not text (nothing printed), `Err` when the captured bytes end
+/// before the segment does.
+fn text_line(
+    out: &mut Vec<u8>,
+    prefix: &str,
+    bytes: &[u8],
+    start: usize,
+    len: usize,
+) -> Result<Option<usize>, Cut> {
+    let mut at = start;
+    let (end, next) = loop {
+        if at >= len {
+            // Text to the end of the segment with no line ending: shown, as cut short.
+            out.extend_from_slice(prefix.as_bytes());
+            out.extend_from_slice(&bytes[start..at]);
+            return Err(Cut);
+        }
+        let c = *bytes.get(at).ok_or(Cut)?;
+        match c {
+            b'\n' => break (at, at + 1),
+            b'\r' => {
+                if at + 1 >= len {
+                    return Ok(None);
+                }
+                if *bytes.get(at + 1).ok_or(Cut)? != b'\n' {
+                    return Ok(None);
+                }
+                break (at, at + 2);
+            }
+            b'\t' | 0x20..=0x7e => at += 1,
+            _ => return Ok(None),
+        }
+    };
+    out.extend_from_slice(prefix.as_bytes());
+    out.extend_from_slice(&bytes[start..end]);
+    Ok(Some(next))
+}
+
+/// Appends `: SSH: SSH-2.0-…` for a segment that starts with an SSH version line (RFC
+/// 4253 §4.2), nothing for other SSH segments; `[|ssh]` when fewer than four bytes were
+/// captured.
+pub(super) fn write_ssh_version(out: &mut Vec<u8>, bytes: &[u8], len: usize) {
+    for (i, expected) in b"SSH-".iter().enumerate() {
+        match bytes.get(i) {
+            None => return out.extend_from_slice(b" [|ssh]"),
+            Some(b) if b != expected => return,
+            Some(_) => {}
+        }
+    }
+    let mut at = 4;
+    while at < len {
+        let Some(&c) = bytes.get(at) else { return out.extend_from_slice(b" [|ssh]") };
+        match c {
+            b'\n' => break,
+            b'\r' => match bytes.get(at + 1) {
+                _ if at + 1 >= len => return,
+                Some(b'\n') => break,
+                Some(_) => return,
+                None => return out.extend_from_slice(b" [|ssh]"),
+            },
+            0x20..=0x7e => at += 1,
+            _ => return,
+        }
+    }
+    if at >= len {
+        return;
+    }
+    out.extend_from_slice(b": SSH: ");
+    out.extend_from_slice(&bytes[..at]);
+}
