@@ -18,13 +18,13 @@ fuzz_target!(|data: &[u8]| {
     let pkt = Packet::new(frame);
     let mut out = Vec::new();
     for (link_header, verbose, dump, dump_link) in [
-        (false, false, Dump::None, false),
-        (true, true, Dump::HexAscii, true),
-        (true, false, Dump::Ascii, false),
-        (false, true, Dump::HexAscii, false),
-        (false, false, Dump::Hex, true),
+        (false, 0, Dump::None, false),
+        (true, 1, Dump::HexAscii, true),
+        (true, 0, Dump::Ascii, false),
+        (false, 2, Dump::HexAscii, false),
+        (false, 3, Dump::Hex, true),
     ] {
-        let options = LineOptions { link_header, verbose };
+        let options = LineOptions { link_header, verbosity: verbose, ignore_checksums: false };
         let mut sink = LineSink { options, dump, dump_link, ..LineSink::default() };
         sink.write(&mut out, &pkt, 1);
     }

@@ -131,7 +131,7 @@ pub struct Args {
     #[arg(help_heading = TCPDUMP_HEADING, short = 'U', long = "packet-buffered")]
     pub packet_buffered: bool,
 
-    /// Accepted for habit: checksums are judged only where -v prints them
+    /// Don't judge IP, TCP, UDP and ICMP checksums in -v's lines
     #[arg(help_heading = TCPDUMP_HEADING, short = 'K', long = "dont-verify-checksums")]
     pub dont_verify_checksums: bool,
 

@@ -141,7 +141,11 @@ impl Config {
                 (_, _, n) if n > 0 => (Dump::Ascii, n),
                 _ => (Dump::None, 0),
             };
-            let options = LineOptions { link_header: args.link_header, verbosity: args.verbose };
+            let options = LineOptions {
+                link_header: args.link_header,
+                verbosity: args.verbose,
+                ignore_checksums: args.dont_verify_checksums,
+            };
             OutputChoice::Lines(LineSink {
                 options,
                 dump,

@@ -1,45 +1,591 @@
-//! ICMP and ICMPv6 in tcpdump's words.
+//! ICMP and ICMPv6 in tcpdump's words, errors with what they quote: `ICMP 198.18.0.1 udp
+//! port 53 unreachable, length 36`; with `-v`, the quoted packet on a line of its own.
 
 use std::io::Write;
 
-use etherparse::{Icmpv4Slice, Icmpv6Slice};
+use super::checksum::{expected_checksum, fold, ones_sum};
+use super::ip::{Ctx, Net, write_ipv4};
+use super::read::{Bytes, Cut, Printed};
 
-pub(super) fn write_icmp(out: &mut Vec<u8>, icmp: &Icmpv4Slice<'_>, len: u64) {
-    let (t, c) = (icmp.type_u8(), icmp.code_u8());
-    let rest = icmp.bytes5to8();
-    let id = u16::from_be_bytes([rest[0], rest[1]]);
-    let seq = u16::from_be_bytes([rest[2], rest[3]]);
-    let _ = match t {
-        0 => write!(out, "ICMP echo reply, id {id}, seq {seq}, length {len}"),
-        8 => write!(out, "ICMP echo request, id {id}, seq {seq}, length {len}"),
-        3 => write!(out, "ICMP destination unreachable, code {c}, length {len}"),
-        5 => write!(out, "ICMP redirect, code {c}, length {len}"),
-        11 => write!(out, "ICMP time exceeded, code {c}, length {len}"),
-        _ => write!(out, "ICMP type {t}, code {c}, length {len}"),
+/// An ICMP message of `len` bytes by the IP header's count.
+pub(super) fn write_icmp(
+    out: &mut Vec<u8>,
+    ctx: &mut Ctx<'_>,
+    bytes: Bytes<'_>,
+    len: usize,
+    fragmented: bool,
+) -> Printed {
+    let b = Bytes::new(bytes.data, "icmp");
+    let (kind, code) = (b.u8(0)?, b.u8(1)?);
+    // The quoted header's destination, and the second word's halves.
+    let quoted_dst = || b.ipv4(24);
+    let text = match kind {
+        0 | 8 => format!(
+            "echo {}, id {}, seq {}",
+            if kind == 8 { "request" } else { "reply" },
+            b.u16(4)?,
+            b.u16(6)?
+        ),
+        3 => unreachable_text(b, code)?,
+        5 => {
+            let (dst, gateway) = (quoted_dst()?, b.ipv4(4)?);
+            match code {
+                0 => format!("redirect {dst} to net {gateway}"),
+                1 => format!("redirect {dst} to host {gateway}"),
+                2 => format!("redirect-tos {dst} to net {gateway}"),
+                3 => format!("redirect-tos {dst} to host {gateway}"),
+                _ => format!("redirect-#{code} {dst} to {gateway}"),
+            }
+        }
+        9 => router_advertisement_text(b)?,
+        11 => {
+            b.slice(24, 4)?;
+            match code {
+                0 => "time exceeded in-transit".to_string(),
+                1 => "ip reassembly time exceeded".to_string(),
+                _ => format!("time exceeded-#{code}"),
+            }
+        }
+        12 if code != 0 => format!("parameter problem - code {code}"),
+        12 => format!("parameter problem - octet {}", b.u8(4)?),
+        18 => format!("address mask is 0x{:08x}", b.u32(8)?),
+        13 => format!("time stamp query id {} seq {}", b.u16(4)?, b.u16(6)?),
+        14 => {
+            b.slice(16, 4)?;
+            format!(
+                "time stamp reply id {} seq {}: org {}, recv {}, xmit {}",
+                b.u16(4)?,
+                b.u16(6)?,
+                milliseconds_of_day(b.u32(8)?),
+                milliseconds_of_day(b.u32(12)?),
+                milliseconds_of_day(b.u32(16)?)
+            )
+        }
+        4 => "source quench".to_string(),
+        10 => "router solicitation".to_string(),
+        15 => "information request".to_string(),
+        16 => "information reply".to_string(),
+        17 => "address mask request".to_string(),
+        _ => format!("type-#{kind}"),
     };
+    let _ = write!(out, "ICMP {text}, length {len}");
+    let verbose = ctx.verbosity() > 0;
+    if verbose && !fragmented {
+        if let Ok(message) = b.slice(0, len) {
+            if fold(ones_sum(0, message)) != 0xffff {
+                let stored = u16::from_be_bytes([message[2], message[3]]);
+                let expected = expected_checksum(0, message, 2, false).unwrap_or(stored);
+                let _ = write!(out, " (wrong icmp cksum {stored:x} (->{expected:x})!)");
+            }
+        }
+    }
+    // Errors quote the packet that caused them (RFC 792).
+    if verbose && matches!(kind, 3 | 4 | 5 | 11 | 12) {
+        out.extend_from_slice(b"\n\t");
+        let quoted_len = usize::from(b.u16(10)?);
+        let quoted = b.from(8, "ip").limit(quoted_len);
+        write_ipv4(out, ctx, quoted, quoted_len)?;
+    }
+    Ok(())
 }
 
-pub(super) fn write_icmp6(out: &mut Vec<u8>, icmp: &Icmpv6Slice<'_>, len: u64) {
-    let (t, c) = (icmp.type_u8(), icmp.code_u8());
-    let rest = icmp.bytes5to8();
-    let id = u16::from_be_bytes([rest[0], rest[1]]);
-    let seq = u16::from_be_bytes([rest[2], rest[3]]);
-    let name = match t {
+fn unreachable_text(b: Bytes<'_>, code: u8) -> Result<String, Cut> {
+    const PORT: u8 = 3;
+    if code == PORT {
+        b.u8(17)?;
+        let header_len = usize::from(b.u8(8)? & 0x0f) * 4;
+        let dport = b.u16(8 + header_len + 2)?;
+        let dst = b.ipv4(24)?;
+        return Ok(match b.u8(17)? {
+            6 => format!("{dst} tcp port {dport} unreachable"),
+            17 => format!("{dst} udp port {dport} unreachable"),
+            proto => format!("{dst} protocol {proto} port {dport} unreachable"),
+        });
+    }
+    let dst = b.ipv4(24)?;
+    Ok(match code {
+        0 => format!("net {dst} unreachable"),
+        1 => format!("host {dst} unreachable"),
+        2 => format!("{dst} protocol {} unreachable", b.u8(17)?),
+        4 => match b.u16(6)? {
+            0 => format!("{dst} unreachable - need to frag"),
+            mtu => format!("{dst} unreachable - need to frag (mtu {mtu})"),
+        },
+        5 => format!("{dst} unreachable - source route failed"),
+        6 => format!("net {dst} unreachable - unknown"),
+        7 => format!("host {dst} unreachable - unknown"),
+        8 => format!("{dst} unreachable - source host isolated"),
+        9 => format!("net {dst} unreachable - admin prohibited"),
+        10 => format!("host {dst} unreachable - admin prohibited"),
+        11 => format!("net {dst} unreachable - tos prohibited"),
+        12 => format!("host {dst} unreachable - tos prohibited"),
+        13 => format!("host {dst} unreachable - admin prohibited filter"),
+        14 => format!("host {dst} unreachable - host precedence violation"),
+        15 => format!("host {dst} unreachable - precedence cutoff"),
+        _ => format!("{dst} unreachable - #{code}"),
+    })
+}
+
+/// RFC 1256's advertisement: lifetime, then each address with its preference.
+fn router_advertisement_text(b: Bytes<'_>) -> Result<String, Cut> {
+    let mut text = String::from("router advertisement");
+    b.slice(4, 4)?;
+    let lifetime = u32::from(b.u16(6)?);
+    text += &if lifetime < 60 {
+        format!(" lifetime {lifetime}")
+    } else if lifetime < 3600 {
+        format!(" lifetime {}:{:02}", lifetime / 60, lifetime % 60)
+    } else {
+        format!(" lifetime {}:{:02}:{:02}", lifetime / 3600, lifetime % 3600 / 60, lifetime % 60)
+    };
+    let count = b.u8(4)?;
+    text += &format!(" {count}:");
+    let size = b.u8(5)?;
+    if size != 2 {
+        text += &format!(" [size {size}]");
+        return Ok(text);
+    }
+    for i in 0..usize::from(count) {
+        let at = 8 + 8 * i;
+        b.slice(at, 8)?;
+        text += &format!(" {{{} {}}}", b.ipv4(at)?, b.u32(at + 4)?);
+    }
+    Ok(text)
+}
+
+/// RFC 792's timestamps: milliseconds since midnight UTC, as `HH:MM:SS.mmm`.
+fn milliseconds_of_day(ms: u32) -> String {
+    let secs = ms / 1000;
+    format!("{:02}:{:02}:{:02}.{:03}", secs / 3600, secs / 60 % 60, secs % 60, ms % 1000)
+}
+
+/// An ICMPv6 message of `len` bytes by the IPv6 header's count.
+pub(super) fn write_icmp6(
+    out: &mut Vec<u8>,
+    ctx: &mut Ctx<'_>,
+    net: Net<'_>,
+    bytes: Bytes<'_>,
+    len: usize,
+    fragmented: bool,
+) -> Printed {
+    let b = Bytes::new(bytes.data, "icmp6");
+    if len == 0 {
+        out.extend_from_slice(b"ICMP6, length 0 (invalid)");
+        return Ok(());
+    }
+    let verbosity = ctx.verbosity();
+    if verbosity > 0 && !fragmented {
+        if let Ok(message) = b.slice(0, len) {
+            let stored = u16::from_be_bytes([message[2], message[3]]);
+            let pseudo = net.pseudo_sum(58, len);
+            if let Some(expected) = expected_checksum(pseudo, message, 2, false) {
+                if expected == stored {
+                    out.extend_from_slice(b"[icmp6 sum ok] ");
+                } else {
+                    let _ = write!(out, "[bad icmp6 cksum 0x{stored:04x} -> 0x{expected:04x}!] ");
+                }
+            }
+        }
+    }
+    let kind = b.u8(0)?;
+    out.extend_from_slice(b"ICMP6, ");
+    match icmp6_type_name(kind) {
+        Some(name) => out.extend_from_slice(name.as_bytes()),
+        None => drop(write!(out, "unknown icmp6 type ({kind})")),
+    }
+    let neighbour_discovery = matches!(kind, 133..=137 | 145 | 147);
+    if verbosity > 0 && neighbour_discovery {
+        let _ = write!(out, ", length {len}");
+    }
+    let code = b.u8(1)?;
+    // The quoted packet's fixed header starts after the four-byte field at 4.
+    let quoted = 8;
+    match kind {
+        1 => {
+            out.extend_from_slice(b", ");
+            match code {
+                0 => out.extend_from_slice(b"unreachable route"),
+                1 => out.extend_from_slice(b" unreachable prohibited"),
+                2 => out.extend_from_slice(b"beyond scope"),
+                3 => out.extend_from_slice(b"unreachable address"),
+                4 => out.extend_from_slice(b"unreachable port"),
+                _ => drop(write!(out, "unknown unreach code ({code})")),
+            }
+            match code {
+                0 | 1 | 3 => drop(write!(out, " {}", b.ipv6(quoted + 24)?)),
+                2 => {
+                    let dst = b.ipv6(quoted + 24)?;
+                    let src = b.ipv6(quoted + 8)?;
+                    let _ = write!(out, " {dst}, source address {src}");
+                }
+                4 => {
+                    let (proto, at) = upper_layer(b, quoted)?;
+                    let dport = b.u16(at + 2)?;
+                    let dst = b.ipv6(quoted + 24)?;
+                    let _ = match proto {
+                        6 => write!(out, ", {dst} tcp port {dport}"),
+                        17 => write!(out, ", {dst} udp port {dport}"),
+                        _ => write!(out, ", {dst} protocol {proto} port {dport} unreachable"),
+                    };
+                }
+                _ if verbosity <= 1 => return push_unknown_data(out, "\n\t", b, len),
+                _ => {}
+            }
+        }
+        2 => drop(write!(out, ", mtu {}", b.u32(4)?)),
+        3 => match code {
+            0 => drop(write!(out, " for {}", b.ipv6(quoted + 24)?)),
+            1 => out.extend_from_slice(b" (reassembly)"),
+            _ => drop(write!(out, ", unknown code ({code})")),
+        },
+        4 => {
+            b.slice(quoted + 24, 16)?;
+            let _ = match code {
+                0 => write!(out, ", erroneous - octet {}", b.u32(4)?),
+                1 => write!(out, ", next header - octet {}", b.u32(4)?),
+                2 => write!(out, ", option - octet {}", b.u32(4)?),
+                3 => write!(out, ", incomplete header chain - octet {}", b.u32(4)?),
+                _ => write!(out, ", code-#{code}"),
+            };
+        }
+        128 | 129 => drop(write!(out, ", id {}, seq {}", b.u16(4)?, b.u16(6)?)),
+        130 if len == 24 => write_mld(out, b)?,
+        130 if len >= 28 => {
+            out.extend_from_slice(b" v2");
+            write_mld2_query(out, b, len, verbosity)?;
+        }
+        130 => drop(write!(out, " unknown-version (len {len}) ")),
+        131 | 132 => write_mld(out, b)?,
+        133 if verbosity > 0 => write_nd_options(out, b, 8, len, verbosity)?,
+        134 if verbosity > 0 => {
+            let flags = b.u8(5)?;
+            let names: Vec<&str> = [(0x80, "managed"), (0x40, "other stateful"), (0x20, "home agent"), (0x02, "ipv6 only")]
+                .iter()
+                .filter(|(bit, _)| flags & bit != 0)
+                .map(|(_, n)| *n)
+                .collect();
+            let preference = ["medium", "high", "rsv", "low"][usize::from((flags & 0x18) >> 3)];
+            let _ = write!(
+                out,
+                "\n\thop limit {}, Flags [{}], pref {preference}, router lifetime {}s, reachable time {}ms, retrans timer {}ms",
+                b.u8(4)?,
+                if names.is_empty() { "none".to_string() } else { names.join(", ") },
+                b.u16(6)?,
+                b.u32(8)?,
+                b.u32(12)?,
+            );
+            write_nd_options(out, b, 16, len, verbosity)?;
+        }
+        135 => {
+            let _ = write!(out, ", who has {}", b.ipv6(8)?);
+            if verbosity > 0 {
+                write_nd_options(out, b, 24, len, verbosity)?;
+            }
+        }
+        136 => {
+            let _ = write!(out, ", tgt is {}", b.ipv6(8)?);
+            if verbosity > 0 {
+                let flags = b.u32(4)?;
+                let names: Vec<&str> = [(0x8000_0000u32, "router"), (0x4000_0000, "solicited"), (0x2000_0000, "override")]
+                    .iter()
+                    .filter(|(bit, _)| flags & bit != 0)
+                    .map(|(_, n)| *n)
+                    .collect();
+                let _ = write!(out, ", Flags [{}]", if names.is_empty() { "none".to_string() } else { names.join(", ") });
+                write_nd_options(out, b, 24, len, verbosity)?;
+            }
+        }
+        137 => {
+            let _ = write!(out, ", {}", b.ipv6(8)?);
+            let _ = write!(out, " to {}", b.ipv6(24)?);
+            if verbosity > 0 {
+                write_nd_options(out, b, 40, len, verbosity)?;
+            }
+        }
+        143 => write_mld2_report(out, b, len, verbosity)?,
+        133 | 134 | 141 | 142 => {}
+        _ => {
+            let _ = write!(out, ", length {len}");
+            if verbosity <= 1 {
+                return push_unknown_data(out, "\n\t", b, len);
+            }
+            return Ok(());
+        }
+    }
+    if verbosity == 0 {
+        let _ = write!(out, ", length {len}");
+    }
+    Ok(())
+}
+
+fn icmp6_type_name(kind: u8) -> Option<&'static str> {
+    Some(match kind {
         1 => "destination unreachable",
         2 => "packet too big",
-        3 => "time exceeded",
+        3 => "time exceeded in-transit",
         4 => "parameter problem",
-        128 => return drop(write!(out, "ICMP6, echo request, id {id}, seq {seq}, length {len}")),
-        129 => return drop(write!(out, "ICMP6, echo reply, id {id}, seq {seq}, length {len}")),
+        128 => "echo request",
+        129 => "echo reply",
         130 => "multicast listener query",
         131 => "multicast listener report",
+        132 => "multicast listener done",
         133 => "router solicitation",
         134 => "router advertisement",
         135 => "neighbor solicitation",
         136 => "neighbor advertisement",
         137 => "redirect",
+        138 => "router renumbering",
+        141 => "inverse neighbor solicitation",
+        142 => "inverse neighbor advertisement",
         143 => "multicast listener report v2",
-        _ => return drop(write!(out, "ICMP6, type {t}, code {c}, length {len}")),
+        144 => "ha discovery request",
+        145 => "ha discovery reply",
+        146 => "mobile router solicitation",
+        147 => "mobile router advertisement",
+        139 => "node information query",
+        140 => "node information reply",
+        200 => "mtrace response",
+        201 => "mtrace message",
+        155 => "RPL",
+        _ => return None,
+    })
+}
+
+/// The protocol and offset of the transport header a quoted IPv6 packet carries, past
+/// its extension headers.
+fn upper_layer(b: Bytes<'_>, fixed: usize) -> Result<(u8, usize), Cut> {
+    let mut next = b.u8(fixed + 6)?;
+    let mut at = fixed + 40;
+    loop {
+        match next {
+            0 | 43 | 60 => {
+                next = b.u8(at)?;
+                at += (usize::from(b.u8(at + 1)?) + 1) << 3;
+            }
+            44 => {
+                next = b.u8(at)?;
+                at += 8;
+            }
+            51 => {
+                next = b.u8(at)?;
+                at += (usize::from(b.u8(at + 1)?) + 2) << 2;
+            }
+            _ => {
+                b.slice(at, 4)?;
+                return Ok((next, at));
+            }
+        }
+    }
+}
+
+fn write_mld(out: &mut Vec<u8>, b: Bytes<'_>) -> Printed {
+    if !b.has(0, 24) {
+        return Ok(());
+    }
+    let _ = write!(out, "max resp delay: {} addr: {}", b.u16(4)?, b.ipv6(8)?);
+    Ok(())
+}
+
+/// RFC 3810 §5.1's query.
+fn write_mld2_query(out: &mut Vec<u8>, b: Bytes<'_>, len: usize, verbosity: u8) -> Printed {
+    if len < 28 {
+        let _ = write!(out, " [invalid len {len}]");
+        return Ok(());
+    }
+    let code = u32::from(b.u16(4)?);
+    let delay = if code < 0x8000 {
+        code
+    } else {
+        ((code & 0x0fff) | 0x1000) << (((code & 0x7000) >> 12) + 3)
     };
-    let _ = write!(out, "ICMP6, {name}, length {len}");
+    if verbosity > 0 {
+        let _ = write!(out, " [max resp delay={delay}]");
+    }
+    let _ = write!(out, " [gaddr {}", b.ipv6(8)?);
+    if verbosity > 0 {
+        let flags = b.u8(24)?;
+        if flags & 0x08 != 0 {
+            out.extend_from_slice(b" sflag");
+        }
+        let robustness = flags & 0x07;
+        if robustness != 0 {
+            let _ = write!(out, " robustness={robustness}");
+        }
+        let qqic = u32::from(b.u8(25)?);
+        let interval = if qqic < 128 { qqic } else { ((qqic & 0x0f) | 0x10) << (((qqic & 0x70) >> 4) + 3) };
+        let _ = write!(out, " qqi={interval}");
+    }
+    let sources = usize::from(b.u16(26)?);
+    if sources > 0 {
+        if len < 28 + sources * 16 {
+            out.extend_from_slice(b" [invalid number of sources]");
+        } else if verbosity > 1 {
+            out.extend_from_slice(b" {");
+            for i in 0..sources {
+                let _ = write!(out, " {}", b.ipv6(28 + 16 * i)?);
+            }
+            out.extend_from_slice(b" }");
+        } else {
+            let _ = write!(out, ", {sources} source(s)");
+        }
+    }
+    out.push(b']');
+    Ok(())
+}
+
+/// RFC 3810 §5.2's report: the number of records, and with `-v` each record.
+fn write_mld2_report(out: &mut Vec<u8>, b: Bytes<'_>, len: usize, verbosity: u8) -> Printed {
+    if len < 8 {
+        let _ = write!(out, " [invalid len {len}]");
+        return Ok(());
+    }
+    let groups = b.u16(6)?;
+    let _ = write!(out, ", {groups} group record(s)");
+    if verbosity == 0 {
+        return Ok(());
+    }
+    let mut at = 8;
+    for _ in 0..groups {
+        if len < at + 20 {
+            out.extend_from_slice(b" [invalid number of groups]");
+            return Ok(());
+        }
+        let _ = write!(out, " [gaddr {}", b.ipv6(at + 4)?);
+        let kind = b.u8(at)?;
+        let name = match kind {
+            1 => "is_in",
+            2 => "is_ex",
+            3 => "to_in",
+            4 => "to_ex",
+            5 => "allow",
+            6 => "block",
+            _ => "",
+        };
+        if name.is_empty() {
+            let _ = write!(out, "  [v2-report-#{kind}]");
+        } else {
+            let _ = write!(out, " {name}");
+        }
+        let sources = usize::from(b.u16(at + 2)?);
+        if len < at + 20 + sources * 16 {
+            let _ = write!(out, " [invalid number of sources {sources}]");
+            return Ok(());
+        }
+        if verbosity == 1 {
+            let _ = write!(out, ", {sources} source(s)");
+        } else {
+            out.extend_from_slice(b" {");
+            for i in 0..sources {
+                let _ = write!(out, " {}", b.ipv6(at + 20 + 16 * i)?);
+            }
+            out.extend_from_slice(b" }");
+        }
+        at += 20 + sources * 16;
+        out.push(b']');
+    }
+    Ok(())
+}
+
+/// RFC 4861 §4.6's options after `start`, one per output line.
+fn write_nd_options(out: &mut Vec<u8>, b: Bytes<'_>, start: usize, len: usize, verbosity: u8) -> Printed {
+    let mut at = start;
+    let mut left = len as isize - start as isize;
+    while at < b.len() {
+        b.u8(at + 1)?;
+        if left <= 0 {
+            return Ok(());
+        }
+        let kind = b.u8(at)?;
+        let units = usize::from(b.u8(at + 1)?);
+        if units == 0 || at + (units << 3) > b.len() {
+            return Err(Cut("icmp6"));
+        }
+        let size = units << 3;
+        let name = match kind {
+            1 => "source link-address",
+            2 => "destination link-address",
+            3 => "prefix info",
+            4 => "redirected header",
+            5 => "mtu",
+            25 => "rdnss",
+            31 => "dnssl",
+            7 => "advertisement interval",
+            8 => "homeagent information",
+            24 => "route info",
+            _ => "unknown",
+        };
+        let _ = write!(out, "\n\t  {name} option ({kind}), length {size} ({units}): ");
+        let option = b.from(at, "icmp6");
+        match kind {
+            1 | 2 => {
+                for (i, byte) in option.slice(2, size - 2)?.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b':');
+                    }
+                    let _ = write!(out, "{byte:02x}");
+                }
+            }
+            3 => {
+                let flags = option.u8(3)?;
+                let names: Vec<&str> = [(0x80, "onlink"), (0x40, "auto"), (0x20, "router")]
+                    .iter()
+                    .filter(|(bit, _)| flags & bit != 0)
+                    .map(|(_, n)| *n)
+                    .collect();
+                let _ = write!(
+                    out,
+                    "{}/{}{}, Flags [{}], valid time {}, pref. time {}",
+                    option.ipv6(16)?,
+                    option.u8(2)?,
+                    if units != 4 { "badlen" } else { "" },
+                    if names.is_empty() { "none".to_string() } else { names.join(", ") },
+                    lifetime(option.u32(4)?),
+                    lifetime(option.u32(8)?),
+                );
+            }
+            4 => push_unknown_data(out, "\n\t    ", b.from(start, "icmp6"), size)?,
+            5 => {
+                let _ = write!(out, " {}{}", option.u32(4)?, if units != 1 { "bad option length" } else { "" });
+            }
+            25 => {
+                let _ = write!(out, " lifetime {}s,", option.u32(4)?);
+                for i in 0..(units - 1) / 2 {
+                    let _ = write!(out, " addr: {}", option.ipv6(8 + 16 * i)?);
+                }
+            }
+            7 => drop(write!(out, " {}ms", option.u32(4)?)),
+            8 => drop(write!(out, " preference {}, lifetime {}", option.u16(4)?, option.u16(6)?)),
+            _ if verbosity <= 1 => return push_unknown_data(out, "\n\t  ", option.from(2, "icmp6"), size - 2),
+            _ => {}
+        }
+        if verbosity > 1 {
+            push_unknown_data(out, "\n\t    ", option.from(2, "icmp6"), size - 2)?;
+        }
+        at += size;
+        left -= size as isize;
+    }
+    Ok(())
+}
+
+fn lifetime(secs: u32) -> String {
+    if secs == u32::MAX { "infinity".to_string() } else { format!("{secs}s") }
+}
+
+/// tcpdump's hex dump of bytes it has no printer for: `ident` then rows of eight
+/// two-byte groups, cut where the capture ends.
+pub(super) fn push_unknown_data(out: &mut Vec<u8>, ident: &str, b: Bytes<'_>, len: usize) -> Printed {
+    let shown = &b.data[..b.len().min(len)];
+    for (row, chunk) in shown.chunks(16).enumerate() {
+        let _ = write!(out, "{ident}0x{:04x}: ", row * 16);
+        for pair in chunk.chunks(2) {
+            out.push(b' ');
+            for byte in pair {
+                let _ = write!(out, "{byte:02x}");
+            }
+        }
+    }
+    if shown.len() < len {
+        return Err(Cut(b.proto));
+    }
+    Ok(())
 }

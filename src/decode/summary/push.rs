@@ -24,7 +24,7 @@ pub fn push_ip(out: &mut Vec<u8>, addr: IpAddr) {
     }
 }
 
-pub(super) fn push_ipv4_bytes(out: &mut Vec<u8>, octets: &[u8]) {
+fn push_ipv4_bytes(out: &mut Vec<u8>, octets: &[u8]) {
     for (i, &b) in octets.iter().enumerate() {
         if i > 0 {
             out.push(b'.');

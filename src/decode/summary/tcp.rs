@@ -1,55 +1,36 @@
 //! TCP in tcpdump's words: flags, sequence range, ack, window, options, length.
 
 use std::io::Write;
-use std::net::IpAddr;
 
-use etherparse::LaxIpSlice;
-
+use super::checksum::expected_checksum;
 use super::domain::{Carrier, push_char, write_domain};
-use super::push::push_u64;
+use super::ip::{Ctx, Net};
+use super::push::{push_ip, push_u64};
+use super::read::{Cut, Printed};
 use super::text::{text_protocol, write_ssh_version, write_text};
-use crate::decode::tcp_seq::RelativeSeqs;
 
-/// The segment's source and destination address and port.
-type Ends = ((IpAddr, u16), (IpAddr, u16));
+const TCP: u8 = 6;
 
-/// The length of the transport segment by the IP header's own count, where it says.
-pub(super) fn claimed_transport_len(ip: &LaxIpSlice<'_>) -> Option<usize> {
-    match ip {
-        LaxIpSlice::Ipv4(v4) => {
-            let h = v4.header();
-            usize::from(h.total_len()).checked_sub(h.slice().len())
-        }
-        LaxIpSlice::Ipv6(v6) => {
-            // Extension headers sit between the fixed header and the segment.
-            let header_end = v6.header().slice().as_ptr() as usize + 40;
-            let extensions = (v6.payload().payload.as_ptr() as usize).checked_sub(header_end)?;
-            usize::from(v6.header().payload_length()).checked_sub(extensions)
-        }
-    }
-}
-
-/// What the IP layer knows of a TCP segment.
-pub(super) struct Segment<'a> {
-    /// The captured bytes, from the TCP header to the end of the IP packet.
-    pub bytes: &'a [u8],
-    /// Its length by the IP header's count.
-    pub length: usize,
-    /// `-v`'s checksum the segment should carry: `Some(None)` where it cannot be known.
-    pub checksum: Option<Option<u16>>,
-    pub ends: Ends,
-}
-
-/// Appends the TCP part of a line, from `Flags` on.
+/// A TCP segment: `bytes` is what was captured of it, `length` its length by the IP
+/// header's count.
 pub(super) fn write_tcp(
     out: &mut Vec<u8>,
-    seg: Segment<'_>,
-    verbosity: u8,
-    relative: Option<&mut RelativeSeqs>,
-) {
-    let bytes = seg.bytes;
-    // Callers pass a segment whose fixed header was captured.
-    let Some(header) = bytes.get(..20) else { return out.extend_from_slice(b" [|tcp]") };
+    ctx: &mut Ctx<'_>,
+    net: Net<'_>,
+    bytes: &[u8],
+    length: usize,
+    fragmented: bool,
+) -> Printed {
+    let Some(ports) = bytes.get(..4) else {
+        push_ip(out, net.src());
+        out.extend_from_slice(b" > ");
+        push_ip(out, net.dst());
+        out.push(b':');
+        return Err(Cut("tcp"));
+    };
+    let (sport, dport) = (u16::from_be_bytes([ports[0], ports[1]]), u16::from_be_bytes([ports[2], ports[3]]));
+    net.push_ends(out, TCP, sport, dport);
+    let header = bytes.get(..20).ok_or(Cut("tcp"))?;
     let word = |at: usize| u16::from_be_bytes([header[at], header[at + 1]]);
     let long = |at: usize| u32::from(word(at)) << 16 | u32::from(word(at + 2));
     let header_len = usize::from(header[12] >> 4) * 4;
@@ -57,33 +38,39 @@ pub(super) fn write_tcp(
         let _ = write!(
             out,
             " tcp {} [bad hdr length {header_len} - too short, < 20]",
-            (seg.length as u32).wrapping_sub(header_len as u32)
+            (length as u32).wrapping_sub(header_len as u32)
         );
-        return;
+        return Ok(());
     }
     let flags = u16::from_be_bytes([header[12], header[13]]) & 0x0fff;
     out.extend_from_slice(b"Flags [");
     push_tcp_flags(out, flags);
     out.push(b']');
     let (mut seq, mut ack, mut sack_base) = (long(4), long(8), 0);
-    if let Some(seqs) = relative {
-        let ((src, sport), (dst, dport)) = seg.ends;
-        (seq, ack, sack_base) = seqs.relative((src, sport), (dst, dport), seq, ack, flags);
+    if let Some(seqs) = ctx.seqs.as_deref_mut() {
+        let (src, dst) = ((net.src(), sport), (net.dst(), dport));
+        (seq, ack, sack_base) = seqs.relative(src, dst, seq, ack, flags);
     }
-    if header_len > seg.length {
-        let _ = write!(out, " [bad hdr length {header_len} - too long, > {}]", seg.length);
-        return;
+    if header_len > length {
+        let _ = write!(out, " [bad hdr length {header_len} - too long, > {length}]");
+        return Ok(());
     }
-    if let Some(Some(expected)) = seg.checksum {
+    let verbosity = ctx.verbosity();
+    if verbosity > 0 && !ctx.opts.ignore_checksums && !fragmented {
         // As tcpdump, only a checksum that can be verified is shown.
-        let stored = word(16);
-        let _ = if expected == stored {
-            write!(out, ", cksum 0x{stored:04x} (correct)")
-        } else {
-            write!(out, ", cksum 0x{stored:04x} (incorrect -> 0x{expected:04x})")
-        };
+        let expected = bytes
+            .get(..length)
+            .and_then(|segment| expected_checksum(net.pseudo_sum(TCP, length), segment, 16, false));
+        if let Some(expected) = expected {
+            let stored = word(16);
+            let _ = if expected == stored {
+                write!(out, ", cksum 0x{stored:04x} (correct)")
+            } else {
+                write!(out, ", cksum 0x{stored:04x} (incorrect -> 0x{expected:04x})")
+            };
+        }
     }
-    let length = seg.length - header_len;
+    let length = length - header_len;
     // tcpdump shows the sequence number only where it says something: data, SYN, FIN or
     // RST (or always, with -vv); with data, as the range it covers.
     const SYN_FIN_RST: u16 = 0x07;
@@ -111,26 +98,22 @@ pub(super) fn write_tcp(
     if header_len > 20 {
         let options = &bytes[20..bytes.len().min(header_len)];
         if write_options(out, options, header_len - 20, sack_base).is_err() {
-            return;
+            return Ok(());
         }
     }
     out.extend_from_slice(b", length ");
     push_u64(out, length as u64);
     if length == 0 {
-        return;
+        return Ok(());
     }
     let Some(data) = bytes.get(header_len..) else {
-        let _ = write!(
-            out,
-            " [remaining caplen({}) < header length({header_len})] [|tcp]",
-            bytes.len()
-        );
-        return;
+        let _ = write!(out, " [remaining caplen({}) < header length({header_len})]", bytes.len());
+        return Err(Cut("tcp"));
     };
     if flags & RST != 0 && verbosity > 0 {
-        return write_reset_text(out, data, length);
+        write_reset_text(out, data, length);
+        return Ok(());
     }
-    let ((_, sport), (_, dport)) = seg.ends;
     let port = |p: u16| sport == p || dport == p;
     if let Some(proto) = text_protocol(port) {
         write_text(out, proto, data, length, verbosity > 0);
@@ -140,6 +123,7 @@ pub(super) fn write_tcp(
         let carrier = Carrier { over_tcp: true, mdns: false, verbosity };
         write_domain(out, data, length as u32, carrier);
     }
+    Ok(())
 }
 
 /// The text a reset carries (RFC 9293 §3.5.3 suggests a reason), as `-v` shows it.
