@@ -19,6 +19,12 @@ struct Cut;
 
 type Step<T> = Result<T, Cut>;
 
+/// Prints the DNS-encoded name at `at` in `bytes` as tcpdump does, pointers measured from
+/// the start of `bytes`: where the name ends, or `None` where tcpdump gives up on it.
+pub(super) fn write_name(out: &mut Vec<u8>, bytes: &[u8], at: usize) -> Option<usize> {
+    Msg(bytes).name(out, at).ok()
+}
+
 /// Which transport carried the message, and what `-v` asked for.
 #[derive(Clone, Copy)]
 pub(super) struct Carrier {

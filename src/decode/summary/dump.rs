@@ -44,16 +44,23 @@ pub fn write_hex(out: &mut Vec<u8>, bytes: &[u8]) {
     }
 }
 
-/// Appends tcpdump's `-A` dump: the bytes as ASCII, keeping line breaks.
+/// Appends tcpdump's `-A` dump: the bytes as ASCII, keeping tabs and line breaks; a CR
+/// shows as a dot only inside a line (not before a line feed, nor as one of the last
+/// two bytes).
 pub fn write_ascii(out: &mut Vec<u8>, bytes: &[u8]) {
-    out.extend(
-        bytes.iter().filter(|&&b| b != b'\r').map(|&b| if b == b'\n' { b } else { printable(b) }),
-    );
+    for (i, &b) in bytes.iter().enumerate() {
+        let left = bytes.len() - i - 1;
+        if b == b'\r' {
+            if left > 1 && bytes[i + 1] != b'\n' {
+                out.push(b'.');
+            }
+        } else if b.is_ascii_graphic() || matches!(b, b'\t' | b' ' | b'\n') {
+            out.push(b);
+        } else {
+            out.push(b'.');
+        }
+    }
     out.push(b'\n');
-}
-
-fn printable(b: u8) -> u8 {
-    if b.is_ascii_graphic() || b == b' ' { b } else { b'.' }
 }
 
 /// Where the link header ends in the frame, for `-x`/`-X`/`-A`: tcpdump dumps what follows

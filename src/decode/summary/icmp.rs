@@ -4,6 +4,7 @@
 use std::io::Write;
 
 use super::checksum::{expected_checksum, fold, ones_sum};
+use super::domain::write_name;
 use super::ip::{Ctx, Net, write_ipv4};
 use super::read::{Bytes, Cut, Printed};
 
@@ -85,6 +86,72 @@ pub(super) fn write_icmp(
         let quoted_len = usize::from(b.u16(10)?);
         let quoted = b.from(8, "ip").limit(quoted_len);
         write_ipv4(out, ctx, quoted, quoted_len)?;
+    }
+    const EXTENSION_AT: usize = 136;
+    if verbose && len > EXTENSION_AT && matches!(kind, 3 | 11 | 12) {
+        write_extensions(out, b, len)?;
+    }
+    Ok(())
+}
+
+/// RFC 4884's extension structure after the quoted packet's first 128 bytes, as `-v`
+/// shows it; an MPLS label stack entry (RFC 4950) is spelled out.
+fn write_extensions(out: &mut Vec<u8>, b: Bytes<'_>, len: usize) -> Printed {
+    const AT: usize = 136;
+    b.slice(0, 141)?;
+    let valid = |region: &[u8]| fold(ones_sum(0, region)) == 0xffff;
+    // Without a length field, only a valid checksum says an extension is there.
+    if b.u8(5)? == 0 {
+        if let Ok(region) = b.slice(AT, len - AT) {
+            if !valid(region) {
+                return Ok(());
+            }
+        }
+    }
+    let version = b.u8(AT)? >> 4;
+    let _ = write!(out, "\n\tICMP Multi-Part extension v{version}");
+    if version != 2 {
+        out.extend_from_slice(b" packet not supported");
+        return Ok(());
+    }
+    let mut left = len - AT;
+    if let Ok(region) = b.slice(AT, left) {
+        let correct = if valid(region) { "" } else { "in" };
+        let _ = write!(out, ", checksum 0x{:04x} ({correct}correct), length {left}", b.u16(AT + 2)?);
+    }
+    left -= 4;
+    let mut at = AT + 4;
+    while left > 4 {
+        b.slice(at, 4)?;
+        let object_len = usize::from(b.u16(at)?);
+        let (class, class_type) = (b.u8(at + 2)?, b.u8(at + 3)?);
+        at += 4;
+        let name = match class {
+            1 => "MPLS Stack Entry",
+            2 => "Interface Identification",
+            _ => "unknown",
+        };
+        let _ = write!(out, "\n\t  {name} Object ({class}), Class-Type: {class_type}, length {object_len}");
+        left -= 4;
+        if class == 0 || object_len < 4 {
+            return Ok(());
+        }
+        let data_len = object_len - 4;
+        if class == 1 && class_type == 1 {
+            let entry = b.u32(at)?;
+            let _ = write!(out, "\n\t    label {}, tc {}", entry >> 12, (entry >> 9) & 7);
+            if entry & 0x100 != 0 {
+                out.extend_from_slice(b", [S]");
+            }
+            let _ = write!(out, ", ttl {}", entry & 0xff);
+        } else {
+            push_unknown_data(out, "\n\t    ", b.from(at, "icmp"), data_len);
+        }
+        if left < data_len {
+            break;
+        }
+        left -= data_len;
+        at += data_len;
     }
     Ok(())
 }
@@ -228,7 +295,10 @@ pub(super) fn write_icmp6(
                         _ => write!(out, ", {dst} protocol {proto} port {dport} unreachable"),
                     };
                 }
-                _ if verbosity <= 1 => return push_unknown_data(out, "\n\t", b, len),
+                _ if verbosity <= 1 => {
+                    push_unknown_data(out, "\n\t", b, len);
+                    return Ok(());
+                }
                 _ => {}
             }
         }
@@ -307,7 +377,7 @@ pub(super) fn write_icmp6(
         _ => {
             let _ = write!(out, ", length {len}");
             if verbosity <= 1 {
-                return push_unknown_data(out, "\n\t", b, len);
+                push_unknown_data(out, "\n\t", b, len);
             }
             return Ok(());
         }
@@ -543,7 +613,7 @@ fn write_nd_options(out: &mut Vec<u8>, b: Bytes<'_>, start: usize, len: usize, v
                     lifetime(option.u32(8)?),
                 );
             }
-            4 => push_unknown_data(out, "\n\t    ", b.from(start, "icmp6"), size)?,
+            4 => push_unknown_data(out, "\n\t    ", b.from(start, "icmp6"), size),
             5 => {
                 let _ = write!(out, " {}{}", option.u32(4)?, if units != 1 { "bad option length" } else { "" });
             }
@@ -555,11 +625,24 @@ fn write_nd_options(out: &mut Vec<u8>, b: Bytes<'_>, start: usize, len: usize, v
             }
             7 => drop(write!(out, " {}ms", option.u32(4)?)),
             8 => drop(write!(out, " preference {}, lifetime {}", option.u16(4)?, option.u16(6)?)),
-            _ if verbosity <= 1 => return push_unknown_data(out, "\n\t  ", option.from(2, "icmp6"), size - 2),
+            31 => {
+                let _ = write!(out, " lifetime {}s, domain(s):", option.u32(4)?);
+                // Names as DNS writes them, pointers measured from the options' start.
+                let options = &b.data[start..];
+                let mut name = at - start + 8;
+                while name < at - start + size && *options.get(name).ok_or(Cut("icmp6"))? != 0 {
+                    out.push(b' ');
+                    name = write_name(out, options, name).ok_or(Cut("icmp6"))?;
+                }
+            }
+            _ if verbosity <= 1 => {
+                push_unknown_data(out, "\n\t  ", option.from(2, "icmp6"), size - 2);
+                return Ok(());
+            }
             _ => {}
         }
         if verbosity > 1 {
-            push_unknown_data(out, "\n\t    ", option.from(2, "icmp6"), size - 2)?;
+            push_unknown_data(out, "\n\t    ", option.from(2, "icmp6"), size - 2);
         }
         at += size;
         left -= size as isize;
@@ -572,8 +655,8 @@ fn lifetime(secs: u32) -> String {
 }
 
 /// tcpdump's hex dump of bytes it has no printer for: `ident` then rows of eight
-/// two-byte groups, cut where the capture ends.
-pub(super) fn push_unknown_data(out: &mut Vec<u8>, ident: &str, b: Bytes<'_>, len: usize) -> Printed {
+/// two-byte groups, as far as the capture goes.
+pub(super) fn push_unknown_data(out: &mut Vec<u8>, ident: &str, b: Bytes<'_>, len: usize) {
     let shown = &b.data[..b.len().min(len)];
     for (row, chunk) in shown.chunks(16).enumerate() {
         let _ = write!(out, "{ident}0x{:04x}: ", row * 16);
@@ -584,8 +667,4 @@ pub(super) fn push_unknown_data(out: &mut Vec<u8>, ident: &str, b: Bytes<'_>, le
             }
         }
     }
-    if shown.len() < len {
-        return Err(Cut(b.proto));
-    }
-    Ok(())
 }
