@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
         (false, 2, Dump::HexAscii, false),
         (false, 3, Dump::Hex, true),
     ] {
-        let options = LineOptions { link_header, verbosity: verbose, ignore_checksums: false };
+        let options = LineOptions { link_header, verbosity: verbose, ..LineOptions::default() };
         let mut sink = LineSink { options, dump, dump_link, ..LineSink::default() };
         sink.write(&mut out, &pkt, 1);
     }

@@ -145,6 +145,7 @@ impl Config {
                 link_header: args.link_header,
                 verbosity: args.verbose,
                 ignore_checksums: args.dont_verify_checksums,
+                dumps_packets: args.hex_ascii > 0 || args.hex > 0,
             };
             OutputChoice::Lines(LineSink {
                 options,

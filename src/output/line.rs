@@ -45,11 +45,12 @@ impl LineSink {
             let _ = write!(out, "{number:5}  ");
         }
         self.clock.write(out, pkt.frame().ts);
-        summary::write_packet_text(out, pkt, self.options, self.relative_seqs.as_mut());
+        let network_start =
+            summary::write_packet_text(out, pkt, self.options, self.relative_seqs.as_mut());
         if self.dump == Dump::None {
             return;
         }
-        let start = if self.dump_link { 0 } else { summary::network_offset(pkt) };
+        let start = if self.dump_link { 0 } else { network_start };
         let bytes = &pkt.frame().data[start..];
         match self.dump {
             Dump::Hex => summary::write_hex(out, bytes),

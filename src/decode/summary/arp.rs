@@ -9,14 +9,14 @@ use super::write_ethertype_name;
 /// An ARP packet; `length` is what the wire carried from its first byte.
 pub(super) fn write_arp(out: &mut Vec<u8>, bytes: Bytes<'_>, length: usize, named: bool, verbose: bool) -> Printed {
     let b = Bytes::new(bytes.data, "arp");
-    b.slice(0, 8)?;
+    b.check(0, 8)?;
     let (hardware, proto, op) = (b.u16(0)?, b.u16(2)?, b.u16(6)?);
     let (hw_len, proto_len) = (usize::from(b.u8(4)?), usize::from(b.u8(5)?));
     let sender_hw = 8;
     let sender_proto = sender_hw + hw_len;
     let target_hw = sender_proto + proto_len;
     let target_proto = target_hw + hw_len;
-    b.slice(target_proto, proto_len)?;
+    b.check(target_proto, proto_len)?;
     if named {
         out.extend_from_slice(b"ARP, ");
     }

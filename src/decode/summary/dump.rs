@@ -28,6 +28,14 @@ pub fn write_hex_ascii(out: &mut Vec<u8>, bytes: &[u8]) {
     }
 }
 
+/// tcpdump's dump of a header it has no printer for: `-X`'s rows, each on a line of its
+/// own after the packet's line.
+pub(super) fn push_default_dump(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.push(b'\n');
+    write_hex_ascii(out, bytes);
+    out.pop();
+}
+
 /// Appends tcpdump's `-x` dump: 16 bytes a row in groups of two, no trailing space.
 pub fn write_hex(out: &mut Vec<u8>, bytes: &[u8]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";

@@ -40,7 +40,7 @@ pub(super) fn write_icmp(
         }
         9 => router_advertisement_text(b)?,
         11 => {
-            b.slice(24, 4)?;
+            b.check(24, 4)?;
             match code {
                 0 => "time exceeded in-transit".to_string(),
                 1 => "ip reassembly time exceeded".to_string(),
@@ -52,7 +52,7 @@ pub(super) fn write_icmp(
         18 => format!("address mask is 0x{:08x}", b.u32(8)?),
         13 => format!("time stamp query id {} seq {}", b.u16(4)?, b.u16(6)?),
         14 => {
-            b.slice(16, 4)?;
+            b.check(16, 4)?;
             format!(
                 "time stamp reply id {} seq {}: org {}, recv {}, xmit {}",
                 b.u16(4)?,
@@ -98,7 +98,7 @@ pub(super) fn write_icmp(
 /// shows it; an MPLS label stack entry (RFC 4950) is spelled out.
 fn write_extensions(out: &mut Vec<u8>, b: Bytes<'_>, len: usize) -> Printed {
     const AT: usize = 136;
-    b.slice(0, 141)?;
+    b.check(0, 141)?;
     let valid = |region: &[u8]| fold(ones_sum(0, region)) == 0xffff;
     // Without a length field, only a valid checksum says an extension is there.
     if b.u8(5)? == 0 {
@@ -122,7 +122,7 @@ fn write_extensions(out: &mut Vec<u8>, b: Bytes<'_>, len: usize) -> Printed {
     left -= 4;
     let mut at = AT + 4;
     while left > 4 {
-        b.slice(at, 4)?;
+        b.check(at, 4)?;
         let object_len = usize::from(b.u16(at)?);
         let (class, class_type) = (b.u8(at + 2)?, b.u8(at + 3)?);
         at += 4;
@@ -159,7 +159,7 @@ fn write_extensions(out: &mut Vec<u8>, b: Bytes<'_>, len: usize) -> Printed {
 fn unreachable_text(b: Bytes<'_>, code: u8) -> Result<String, Cut> {
     const PORT: u8 = 3;
     if code == PORT {
-        b.u8(17)?;
+        b.check(17, 1)?;
         let header_len = usize::from(b.u8(8)? & 0x0f) * 4;
         let dport = b.u16(8 + header_len + 2)?;
         let dst = b.ipv4(24)?;
@@ -196,7 +196,7 @@ fn unreachable_text(b: Bytes<'_>, code: u8) -> Result<String, Cut> {
 /// RFC 1256's advertisement: lifetime, then each address with its preference.
 fn router_advertisement_text(b: Bytes<'_>) -> Result<String, Cut> {
     let mut text = String::from("router advertisement");
-    b.slice(4, 4)?;
+    b.check(4, 4)?;
     let lifetime = u32::from(b.u16(6)?);
     text += &if lifetime < 60 {
         format!(" lifetime {lifetime}")
@@ -214,7 +214,7 @@ fn router_advertisement_text(b: Bytes<'_>) -> Result<String, Cut> {
     }
     for i in 0..usize::from(count) {
         let at = 8 + 8 * i;
-        b.slice(at, 8)?;
+        b.check(at, 8)?;
         text += &format!(" {{{} {}}}", b.ipv4(at)?, b.u32(at + 4)?);
     }
     Ok(text)
@@ -309,7 +309,7 @@ pub(super) fn write_icmp6(
             _ => drop(write!(out, ", unknown code ({code})")),
         },
         4 => {
-            b.slice(quoted + 24, 16)?;
+            b.check(quoted + 24, 16)?;
             let _ = match code {
                 0 => write!(out, ", erroneous - octet {}", b.u32(4)?),
                 1 => write!(out, ", next header - octet {}", b.u32(4)?),
@@ -441,7 +441,7 @@ fn upper_layer(b: Bytes<'_>, fixed: usize) -> Result<(u8, usize), Cut> {
                 at += (usize::from(b.u8(at + 1)?) + 2) << 2;
             }
             _ => {
-                b.slice(at, 4)?;
+                b.check(at, 4)?;
                 return Ok((next, at));
             }
         }
@@ -568,7 +568,7 @@ fn write_nd_options(out: &mut Vec<u8>, b: Bytes<'_>, start: usize, len: usize, v
         let kind = b.u8(at)?;
         let units = usize::from(b.u8(at + 1)?);
         if units == 0 || at + (units << 3) > b.len() {
-            return Err(Cut("icmp6"));
+            return Err(Cut::check("icmp6"));
         }
         let size = units << 3;
         let name = match kind {
@@ -630,9 +630,9 @@ fn write_nd_options(out: &mut Vec<u8>, b: Bytes<'_>, start: usize, len: usize, v
                 // Names as DNS writes them, pointers measured from the options' start.
                 let options = &b.data[start..];
                 let mut name = at - start + 8;
-                while name < at - start + size && *options.get(name).ok_or(Cut("icmp6"))? != 0 {
+                while name < at - start + size && *options.get(name).ok_or(Cut::jump("icmp6"))? != 0 {
                     out.push(b' ');
-                    name = write_name(out, options, name).ok_or(Cut("icmp6"))?;
+                    name = write_name(out, options, name).ok_or(Cut::check("icmp6"))?;
                 }
             }
             _ if verbosity <= 1 => {

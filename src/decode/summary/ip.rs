@@ -130,7 +130,8 @@ pub(super) fn write_ipv4(out: &mut Vec<u8>, ctx: &mut Ctx<'_>, bytes: Bytes<'_>,
     if ctx.named() {
         out.extend_from_slice(b"IP ");
     }
-    let header = bytes.slice(0, 20)?;
+    bytes.check(0, 20)?;
+    let header = &bytes.data[..20];
     if length < 20 {
         let _ = write!(out, "truncated-ip {length}");
         return Ok(());
@@ -158,7 +159,7 @@ pub(super) fn write_ipv4(out: &mut Vec<u8>, ctx: &mut Ctx<'_>, bytes: Bytes<'_>,
         out.extend_from_slice(b")\n    ");
         if truncated {
             push_pair(out, src, dst);
-            return Err(Cut("ip"));
+            return Err(Cut::check("ip"));
         }
     }
     let fragment_offset = usize::from(offset_field & 0x1fff) * 8;
@@ -175,7 +176,7 @@ pub(super) fn write_ipv4(out: &mut Vec<u8>, ctx: &mut Ctx<'_>, bytes: Bytes<'_>,
     }
     if bytes.len() < header_len {
         let _ = write!(out, " [remaining caplen({}) < header length({header_len})]", bytes.len());
-        return Err(Cut("ip"));
+        return Err(Cut::jump("ip"));
     }
     let net = Net::V4(&bytes.data[..header_len]);
     let more_fragments = offset_field & 0x2000 != 0;
@@ -280,7 +281,8 @@ fn long_proto_name(proto: u8) -> &'static str {
 /// An IPv6 packet and its extension headers; `length` is what the wire carried.
 pub(super) fn write_ipv6(out: &mut Vec<u8>, ctx: &mut Ctx<'_>, bytes: Bytes<'_>, length: usize) -> Printed {
     let bytes = Bytes::new(bytes.data, "ip6");
-    let fixed = bytes.slice(0, 40)?;
+    bytes.check(0, 40)?;
+    let fixed = &bytes.data[..40];
     if length < 40 {
         let _ = write!(out, "truncated-ip6 {length}");
         return Ok(());
@@ -327,9 +329,10 @@ pub(super) fn write_ipv6(out: &mut Vec<u8>, ctx: &mut Ctx<'_>, bytes: Bytes<'_>,
     let (mut previous, mut found_extension, mut found_hop_by_hop) = (255u8, false, false);
     let mut jumbo = None;
     let mut fragmented = false;
+    let mut routed = false;
     while at < bytes.len() && advance > 0 {
         if len < advance {
-            return Err(Cut("ip6"));
+            return Err(Cut::check("ip6"));
         }
         at += advance;
         len -= advance;
@@ -368,8 +371,11 @@ pub(super) fn write_ipv6(out: &mut Vec<u8>, ctx: &mut Ctx<'_>, bytes: Bytes<'_>,
                 fragmented = true;
             }
             43 => {
-                here.u8(0)?;
-                let Some(step) = write_routing(out, here, ctx.verbosity(), &mut final_dst)? else {
+                here.check(0, 1)?;
+                // Only the first routing header says where the packet goes, for tcpdump.
+                let first = (!routed).then_some(&mut final_dst);
+                routed = true;
+                let Some(step) = write_routing(out, here, ctx.verbosity(), first)? else {
                     return Ok(());
                 };
                 advance = step;
@@ -379,7 +385,7 @@ pub(super) fn write_ipv6(out: &mut Vec<u8>, ctx: &mut Ctx<'_>, bytes: Bytes<'_>,
                     payload_len = jumbo_len;
                     let whole = payload_len + 40;
                     if whole < total_advance {
-                        return Err(Cut("ip6"));
+                        return Err(Cut::check("ip6"));
                     }
                     if length < whole {
                         let _ = write!(out, "truncated-ip6 - {} bytes missing!", whole - length);
@@ -387,7 +393,7 @@ pub(super) fn write_ipv6(out: &mut Vec<u8>, ctx: &mut Ctx<'_>, bytes: Bytes<'_>,
                     len = whole - total_advance;
                 } else if payload_len == 0 {
                     if found_extension {
-                        return Err(Cut("ip6"));
+                        return Err(Cut::check("ip6"));
                     }
                     len = 0;
                 }

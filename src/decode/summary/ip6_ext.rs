@@ -16,7 +16,7 @@ pub(super) fn write_hop_by_hop(
 ) -> Result<usize, Cut> {
     let bytes = Bytes::new(bytes.data, "hbhopt");
     let len = (usize::from(bytes.u8(1)?) + 1) << 3;
-    bytes.slice(0, len)?;
+    bytes.check(0, len)?;
     out.extend_from_slice(b"HBH ");
     let options = Options { verbose: verbosity > 0, hop_by_hop: Some(payload_len) };
     options.write(out, bytes.from(2, "hbhopt").limit(len - 2), len - 2, jumbo)?;
@@ -27,7 +27,7 @@ pub(super) fn write_hop_by_hop(
 pub(super) fn write_destination_options(out: &mut Vec<u8>, bytes: Bytes<'_>, verbosity: u8) -> Result<usize, Cut> {
     let bytes = Bytes::new(bytes.data, "dstopt");
     let len = (usize::from(bytes.u8(1)?) + 1) << 3;
-    bytes.slice(0, len)?;
+    bytes.check(0, len)?;
     out.extend_from_slice(b"DSTOPT ");
     if verbosity > 0 {
         let options = Options { verbose: true, hop_by_hop: None };
@@ -61,14 +61,15 @@ pub(super) fn write_fragment(
     Ok(Some(8))
 }
 
-/// A routing header: its length in bytes, or `None` for one tcpdump calls invalid. The
-/// last address of a type 0 or 2 header is where the packet ends up, which the
-/// transport checksum covers.
+/// A routing header: its length in bytes, or `None` for one tcpdump calls invalid.
+/// `final_dst`, when given, becomes where the packet ends up as tcpdump reckons it for
+/// the transport checksum: a type 0 header's last address, a segment routing header's
+/// first segment (RFC 8754 lists them last hop first).
 pub(super) fn write_routing(
     out: &mut Vec<u8>,
     bytes: Bytes<'_>,
     verbosity: u8,
-    final_dst: &mut [u8; 16],
+    final_dst: Option<&mut [u8; 16]>,
 ) -> Result<Option<usize>, Cut> {
     let bytes = Bytes::new(bytes.data, "rt6");
     out.extend_from_slice(b"RT6");
@@ -106,12 +107,16 @@ pub(super) fn write_routing(
         let _ = write!(out, " (invalid length {len}) (invalid)");
         return Ok(None);
     }
+    let mut last = None;
     for i in 0..usize::from(len / 2) {
         let address = bytes.slice(first_address + 16 * i, 16)?;
         let _ = write!(out, ", [{i}]{}", ipv6_from(address));
-        if kind != 4 {
-            final_dst.copy_from_slice(address);
+        if kind == 0 || (kind == 4 && i == 0) {
+            last = Some(address);
         }
+    }
+    if let (Some(dst), Some(address)) = (final_dst, last) {
+        dst.copy_from_slice(address);
     }
     out.extend_from_slice(b") ");
     Ok(Some((usize::from(len) + 1) << 3))
@@ -130,7 +135,7 @@ impl Options {
         if len == 0 {
             return Ok(());
         }
-        let trunc = Cut(bytes.proto);
+        let trunc = Cut::check(bytes.proto);
         let mut seen_jumbo = false;
         let mut i = 0;
         while i < len {

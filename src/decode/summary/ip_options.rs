@@ -83,7 +83,7 @@ fn write_route(out: &mut Vec<u8>, option: &[u8], length: usize) -> Result<(), Cu
     }
     let mut at = 3;
     while at < length {
-        let a = option.get(at..at + 4).ok_or(Cut("ip"))?;
+        let a = option.get(at..at + 4).ok_or(Cut::check("ip"))?;
         let _ = write!(out, " {}.{}.{}.{}", a[0], a[1], a[2], a[3]);
         if ptr > at {
             out.push(b',');
@@ -125,7 +125,7 @@ fn write_timestamps(out: &mut Vec<u8>, option: &[u8], length: usize) -> Result<(
         at = 4;
         while at < length {
             let mark = if ptr == at { " ^ " } else { " " };
-            let hop = option.get(at..at + hop_len).ok_or(Cut("ip"))?;
+            let hop = option.get(at..at + hop_len).ok_or(Cut::check("ip"))?;
             let time = u32::from_be_bytes([
                 hop[hop_len - 4],
                 hop[hop_len - 3],

@@ -41,6 +41,9 @@ pub struct LineOptions {
     pub verbosity: u8,
     /// `-K`: no checksum verdicts.
     pub ignore_checksums: bool,
+    /// `-x` or `-X`: the packet is dumped whole, so no printer dumps the part it cannot
+    /// read.
+    pub dumps_packets: bool,
 }
 
 /// Appends the line for `pkt` (with its newline) to `out`, its time of day in UTC.
@@ -52,19 +55,26 @@ pub fn write_line(out: &mut Vec<u8>, pkt: &Packet<'_>, opts: LineOptions) {
 
 /// Appends what follows the time on `pkt`'s line, and the newline. With `seqs`, TCP
 /// sequence numbers are relative to their conversation's, as tcpdump's without `-S`.
+/// Returns where tcpdump's `-x` would start: after the link header, or at the frame's
+/// start when a printer abandoned the packet (see `read::Cut`).
 pub fn write_packet_text(
     out: &mut Vec<u8>,
     pkt: &Packet<'_>,
     opts: LineOptions,
     seqs: Option<&mut RelativeSeqs>,
-) {
+) -> usize {
     let mut ctx = ip::Ctx { opts, seqs };
-    if let Err(read::Cut(proto)) = network::write_frame(out, &mut ctx, pkt) {
+    let mut dump_from = network_offset(pkt);
+    if let Err(cut) = network::write_frame(out, &mut ctx, pkt) {
         out.extend_from_slice(b" [|");
-        out.extend_from_slice(proto.as_bytes());
+        out.extend_from_slice(cut.proto.as_bytes());
         out.push(b']');
+        if cut.jumped {
+            dump_from = network::header_len_when_abandoned(pkt.frame().link);
+        }
     }
     out.push(b'\n');
+    dump_from
 }
 
 /// `HH:MM:SS.uuuuuu` of a UTC timestamp, as tcpdump prints it.

@@ -5,6 +5,7 @@
 use std::io::Write;
 
 use super::ip::{Ctx, write_ipv4, write_ipv6};
+use super::dump::push_default_dump;
 use super::push::{push_mac, push_u64};
 use super::read::{Bytes, Cut, Printed};
 use super::arp::write_arp;
@@ -99,6 +100,12 @@ fn write_link_prefix(out: &mut Vec<u8>, link: LinkType, data: &[u8], length: usi
     }
 }
 
+/// What tcpdump counts as the link header of a packet its printers abandoned: only the
+/// link types that count their header before printing what it carries have one.
+pub(super) fn header_len_when_abandoned(link: LinkType) -> usize {
+    if matches!(link, LinkType::NULL | LinkType::LOOP) { 4 } else { 0 }
+}
+
 fn is_raw_ip(link: LinkType) -> bool {
     matches!(
         link,
@@ -165,7 +172,7 @@ pub(super) fn write_ethernet(
         return Ok(());
     }
     if caplen < 14 {
-        return Err(Cut("ether"));
+        return Err(Cut::check("ether"));
     }
     let (dst, src) = (&bytes.data[0..6], &bytes.data[6..12]);
     let push_addresses = |out: &mut Vec<u8>| {
@@ -196,7 +203,7 @@ pub(super) fn write_ethernet(
     };
     while matches!(ether_type, 0x8100 | 0x9100 | 0x9200 | 0x88a8) {
         if bytes.len() < at + 4 || length < at + 4 {
-            return Err(Cut("vlan"));
+            return Err(Cut::check("vlan"));
         }
         prefix(out, ether_type);
         if link_header {
@@ -223,14 +230,25 @@ pub(super) fn write_ethernet(
     }
     prefix(out, ether_type);
     let known = matches!(ether_type, IPV4 | IPV6 | ARP | RARP | 0x8847 | 0x8848);
-    if !known && !link_header {
-        push_addresses(out);
-        out.extend_from_slice(b"ethertype ");
-        write_ethertype(out, ether_type);
-        let _ = write!(out, ", length {length}: ");
+    if !known {
+        // No printer: tcpdump names the frame and dumps what follows it.
+        if !link_header {
+            push_addresses(out);
+            out.extend_from_slice(b"ethertype ");
+            write_ethertype(out, ether_type);
+            let _ = write!(out, ", length {length}: ");
+        }
+        default_print(out, ctx, &bytes.data[at..]);
         return Ok(());
     }
     write_network(out, ctx, ether_type, bytes.from(at, "ether"), length - at)
+}
+
+/// tcpdump's dump of bytes no printer reads, unless `-x` or `-X` dumps the packet anyway.
+pub(super) fn default_print(out: &mut Vec<u8>, ctx: &Ctx<'_>, bytes: &[u8]) {
+    if !ctx.opts.dumps_packets {
+        push_default_dump(out, bytes);
+    }
 }
 
 /// What an ethertype says follows: IPv4, IPv6, ARP or an MPLS label stack.
@@ -268,7 +286,7 @@ fn write_mpls(out: &mut Vec<u8>, ctx: &mut Ctx<'_>, bytes: Bytes<'_>, mut length
     let label = loop {
         if length < 4 {
             out.extend_from_slice(b" (invalid)");
-            bytes.slice(at, length)?;
+            bytes.check(at, length)?;
             return Ok(());
         }
         let entry = bytes.u32(at)?;

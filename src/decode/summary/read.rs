@@ -1,9 +1,27 @@
 //! Bounds-checked reads for the printers: a read past the captured bytes stops the line
 //! with ` [|proto]`, as tcpdump's does, naming the protocol being printed.
 
-/// The captured bytes ended inside `0`'s header: the line ends ` [|name]`.
+/// The captured bytes ended inside `proto`'s header: the line ends ` [|proto]`.
 #[derive(Debug)]
-pub(super) struct Cut(pub &'static str);
+pub(super) struct Cut {
+    pub proto: &'static str,
+    /// Found by a read rather than by a check made beforehand: tcpdump then abandons the
+    /// packet at once (its printers longjmp out), and so never learns how long the link
+    /// header was, which moves where `-x` starts.
+    pub jumped: bool,
+}
+
+impl Cut {
+    /// A read past the capture.
+    pub(super) fn jump(proto: &'static str) -> Cut {
+        Cut { proto, jumped: true }
+    }
+
+    /// A length check that failed before reading.
+    pub(super) fn check(proto: &'static str) -> Cut {
+        Cut { proto, jumped: false }
+    }
+}
 
 pub(super) type Printed = Result<(), Cut>;
 
@@ -28,13 +46,18 @@ impl<'a> Bytes<'a> {
         at.checked_add(n).is_some_and(|end| end <= self.data.len())
     }
 
+    /// tcpdump's check that `n` bytes from `at` were captured, made before reading them.
+    pub(super) fn check(self, at: usize, n: usize) -> Result<(), Cut> {
+        if self.has(at, n) { Ok(()) } else { Err(Cut::check(self.proto)) }
+    }
+
     pub(super) fn slice(self, at: usize, n: usize) -> Result<&'a [u8], Cut> {
-        let end = at.checked_add(n).ok_or(Cut(self.proto))?;
-        self.data.get(at..end).ok_or(Cut(self.proto))
+        let end = at.checked_add(n).ok_or(Cut::jump(self.proto))?;
+        self.data.get(at..end).ok_or(Cut::jump(self.proto))
     }
 
     pub(super) fn u8(self, at: usize) -> Result<u8, Cut> {
-        self.data.get(at).copied().ok_or(Cut(self.proto))
+        self.data.get(at).copied().ok_or(Cut::jump(self.proto))
     }
 
     pub(super) fn u16(self, at: usize) -> Result<u16, Cut> {

@@ -26,11 +26,11 @@ pub(super) fn write_tcp(
         out.extend_from_slice(b" > ");
         push_ip(out, net.dst());
         out.push(b':');
-        return Err(Cut("tcp"));
+        return Err(Cut::check("tcp"));
     };
     let (sport, dport) = (u16::from_be_bytes([ports[0], ports[1]]), u16::from_be_bytes([ports[2], ports[3]]));
     net.push_ends(out, TCP, sport, dport);
-    let header = bytes.get(..20).ok_or(Cut("tcp"))?;
+    let header = bytes.get(..20).ok_or(Cut::check("tcp"))?;
     let word = |at: usize| u16::from_be_bytes([header[at], header[at + 1]]);
     let long = |at: usize| u32::from(word(at)) << 16 | u32::from(word(at + 2));
     let header_len = usize::from(header[12] >> 4) * 4;
@@ -108,7 +108,7 @@ pub(super) fn write_tcp(
     }
     let Some(data) = bytes.get(header_len..) else {
         let _ = write!(out, " [remaining caplen({}) < header length({header_len})]", bytes.len());
-        return Err(Cut("tcp"));
+        return Err(Cut::jump("tcp"));
     };
     if flags & RST != 0 && verbosity > 0 {
         write_reset_text(out, data, length);
@@ -116,9 +116,9 @@ pub(super) fn write_tcp(
     }
     let port = |p: u16| sport == p || dport == p;
     if let Some(proto) = text_protocol(port) {
-        write_text(out, proto, data, length, verbosity > 0);
+        write_text(out, proto, data, length, verbosity > 0)?;
     } else if port(22) {
-        write_ssh_version(out, data, length);
+        write_ssh_version(out, data, length)?;
     } else if port(53) {
         let carrier = Carrier { over_tcp: true, mdns: false, verbosity };
         write_domain(out, data, length as u32, carrier);
@@ -268,8 +268,8 @@ fn write_option(
             8
         }
         19 => {
-            // RFC 2385's digest: without the shared secret there is nothing to check.
-            out.extend_from_slice(b" can't check - ");
+            // RFC 2385's digest: hark takes no secret (tcpdump's -M), so cannot check it.
+            out.extend_from_slice(b" shared secret not supplied with -M, can't check - ");
             need(16)?.iter().for_each(|b| drop(write!(out, "{b:02x}")));
             16
         }

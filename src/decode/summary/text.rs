@@ -3,6 +3,8 @@
 
 use std::io::Write;
 
+use super::read::{Cut, Printed};
+
 /// A text protocol tcpdump recognises by its port.
 #[derive(Clone, Copy)]
 pub(super) struct TextProtocol {
@@ -96,7 +98,7 @@ pub(super) fn write_text(
     bytes: &[u8],
     len: usize,
     verbose: bool,
-) {
+) -> Printed {
     let shown = match proto.requests {
         None => true,
         Some(requests) => starts_request_or_response(bytes, len, requests),
@@ -104,28 +106,22 @@ pub(super) fn write_text(
     out.extend_from_slice(b": ");
     out.extend(proto.name.bytes().map(|b| b.to_ascii_uppercase()));
     if !shown {
-        return;
+        return Ok(());
     }
-    let result = if verbose {
+    if verbose {
         let _ = write!(out, ", length: {len}");
         let mut at = 0;
-        loop {
-            match text_line(out, "\n\t", bytes, at, len) {
-                Ok(Some(next)) if next < len => at = next,
-                Ok(_) => break Ok(()),
-                Err(cut) => break Err(cut),
+        while let Some(next) = text_line(out, "\n\t", proto.name, bytes, at, len)? {
+            if next >= len {
+                break;
             }
+            at = next;
         }
     } else {
-        text_line(out, ": ", bytes, 0, len).map(drop)
-    };
-    if result.is_err() {
-        let _ = write!(out, " [|{}]", proto.name);
+        text_line(out, ": ", proto.name, bytes, 0, len)?;
     }
+    Ok(())
 }
-
-/// The captured bytes ran out.
-struct Cut;
 
 fn starts_request_or_response(bytes: &[u8], len: usize, requests: &[&str]) -> bool {
     let Some((first, next)) = token(bytes, 0, len) else { return false };
@@ -163,31 +159,33 @@ fn token(bytes: &[u8], start: usize, len: usize) -> Option<(&str, usize)> {
 }
 
 /// Prints the line starting at `at` after `prefix`: `Ok(Some(next))` past its line end,
-/// `Ok(None)` when it is not text (nothing printed), `Err` when the captured bytes end
-/// before the segment does.
+/// `Ok(None)` when it is not text (nothing printed) or ends the segment without a line
+/// end (printed as cut short), `Err` when the captured bytes end before the segment does.
 fn text_line(
     out: &mut Vec<u8>,
     prefix: &str,
+    name: &'static str,
     bytes: &[u8],
     start: usize,
     len: usize,
 ) -> Result<Option<usize>, Cut> {
     let mut at = start;
+    let cut = || Cut::jump(name);
     let (end, next) = loop {
         if at >= len {
-            // Text to the end of the segment with no line ending: shown, as cut short.
             out.extend_from_slice(prefix.as_bytes());
             out.extend_from_slice(&bytes[start..at]);
-            return Err(Cut);
+            let _ = write!(out, " [|{name}]");
+            return Ok(None);
         }
-        let c = *bytes.get(at).ok_or(Cut)?;
+        let c = *bytes.get(at).ok_or_else(cut)?;
         match c {
             b'\n' => break (at, at + 1),
             b'\r' => {
                 if at + 1 >= len {
                     return Ok(None);
                 }
-                if *bytes.get(at + 1).ok_or(Cut)? != b'\n' {
+                if *bytes.get(at + 1).ok_or_else(cut)? != b'\n' {
                     return Ok(None);
                 }
                 break (at, at + 2);
@@ -202,34 +200,27 @@ fn text_line(
 }
 
 /// Appends `: SSH: SSH-2.0-…` for a segment that starts with an SSH version line (RFC
-/// 4253 §4.2), nothing for other SSH segments; `[|ssh]` when fewer than four bytes were
-/// captured.
-pub(super) fn write_ssh_version(out: &mut Vec<u8>, bytes: &[u8], len: usize) {
+/// 4253 §4.2), nothing for other SSH segments.
+pub(super) fn write_ssh_version(out: &mut Vec<u8>, bytes: &[u8], len: usize) -> Printed {
+    let cut = || Cut::jump("ssh");
     for (i, expected) in b"SSH-".iter().enumerate() {
-        match bytes.get(i) {
-            None => return out.extend_from_slice(b" [|ssh]"),
-            Some(b) if b != expected => return,
-            Some(_) => {}
+        if bytes.get(i).ok_or_else(cut)? != expected {
+            return Ok(());
         }
     }
     let mut at = 4;
     while at < len {
-        let Some(&c) = bytes.get(at) else { return out.extend_from_slice(b" [|ssh]") };
-        match c {
+        match *bytes.get(at).ok_or_else(cut)? {
             b'\n' => break,
-            b'\r' => match bytes.get(at + 1) {
-                _ if at + 1 >= len => return,
-                Some(b'\n') => break,
-                Some(_) => return,
-                None => return out.extend_from_slice(b" [|ssh]"),
-            },
+            b'\r' if at + 1 >= len => return Ok(()),
+            b'\r' if *bytes.get(at + 1).ok_or_else(cut)? == b'\n' => break,
             0x20..=0x7e => at += 1,
-            _ => return,
+            _ => return Ok(()),
         }
     }
-    if at >= len {
-        return;
+    if at < len {
+        out.extend_from_slice(b": SSH: ");
+        out.extend_from_slice(&bytes[..at]);
     }
-    out.extend_from_slice(b": SSH: ");
-    out.extend_from_slice(&bytes[..at]);
+    Ok(())
 }

@@ -25,7 +25,7 @@ pub(super) fn write_udp(
         if net.carries(UDP) {
             net.push_addresses(out);
         }
-        return Err(Cut("udp"));
+        return Err(Cut::check("udp"));
     };
     let ends = |out: &mut Vec<u8>| net.push_ends(out, UDP, sport, dport);
     if length < 8 {
@@ -35,7 +35,7 @@ pub(super) fn write_udp(
     }
     let Ok(claimed) = bytes.u16(4) else {
         ends(out);
-        return Err(Cut("udp"));
+        return Err(Cut::check("udp"));
     };
     let mut ulen = usize::from(claimed);
     // A zero length on a datagram too big for the field: RFC 2675's jumbogram.
@@ -52,7 +52,7 @@ pub(super) fn write_udp(
     length = length.min(ulen);
     if bytes.len() < 8 {
         ends(out);
-        return Err(Cut("udp"));
+        return Err(Cut::check("udp"));
     }
     ends(out);
     if ctx.verbosity() > 0 && !ctx.opts.ignore_checksums && !fragmented {
