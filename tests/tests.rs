@@ -27,6 +27,9 @@ mod filter_tcpdump;
 // tcpdump's flags (times, numbers, dumps, combined letters, -w's precision) against tcpdump.
 mod tcpdump_flags;
 
+// Every line of text against tcpdump's, packet by packet, with each difference explained.
+mod tcpdump_lines;
+
 // The script chain: detectors, order, drops, state, ticks, hostile scripts, `hark check`.
 mod scripts;
 

@@ -12,7 +12,11 @@ use crate::source::{FileSource, Frame, LinkType, OwnedFrame, Source, Timestamp};
 fn exercise(frame: Frame<'_>) {
     let pkt = Packet::new(frame);
     let mut out = Vec::new();
-    write_line(&mut out, &pkt, LineOptions { link_header: true, verbosity: 1, ..LineOptions::default() });
+    write_line(
+        &mut out,
+        &pkt,
+        LineOptions { link_header: true, verbosity: 1, ..LineOptions::default() },
+    );
     write_packet(&mut out, &mut Clock::default(), &pkt, 1);
     let _ = (pkt.dns(), pkt.http(), pkt.tls_sni(), pkt.payload(), pkt.truncated());
 }

@@ -7,7 +7,13 @@ use super::read::{Bytes, Printed};
 use super::write_ethertype_name;
 
 /// An ARP packet; `length` is what the wire carried from its first byte.
-pub(super) fn write_arp(out: &mut Vec<u8>, bytes: Bytes<'_>, length: usize, named: bool, verbose: bool) -> Printed {
+pub(super) fn write_arp(
+    out: &mut Vec<u8>,
+    bytes: Bytes<'_>,
+    length: usize,
+    named: bool,
+    verbose: bool,
+) -> Printed {
     let b = Bytes::new(bytes.data, "arp");
     b.check(0, 8)?;
     let (hardware, proto, op) = (b.u16(0)?, b.u16(2)?, b.u16(6)?);

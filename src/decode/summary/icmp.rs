@@ -117,7 +117,8 @@ fn write_extensions(out: &mut Vec<u8>, b: Bytes<'_>, len: usize) -> Printed {
     let mut left = len - AT;
     if let Ok(region) = b.slice(AT, left) {
         let correct = if valid(region) { "" } else { "in" };
-        let _ = write!(out, ", checksum 0x{:04x} ({correct}correct), length {left}", b.u16(AT + 2)?);
+        let _ =
+            write!(out, ", checksum 0x{:04x} ({correct}correct), length {left}", b.u16(AT + 2)?);
     }
     left -= 4;
     let mut at = AT + 4;
@@ -131,7 +132,10 @@ fn write_extensions(out: &mut Vec<u8>, b: Bytes<'_>, len: usize) -> Printed {
             2 => "Interface Identification",
             _ => "unknown",
         };
-        let _ = write!(out, "\n\t  {name} Object ({class}), Class-Type: {class_type}, length {object_len}");
+        let _ = write!(
+            out,
+            "\n\t  {name} Object ({class}), Class-Type: {class_type}, length {object_len}"
+        );
         left -= 4;
         if class == 0 || object_len < 4 {
             return Ok(());
@@ -329,11 +333,16 @@ pub(super) fn write_icmp6(
         133 if verbosity > 0 => write_nd_options(out, b, 8, len, verbosity)?,
         134 if verbosity > 0 => {
             let flags = b.u8(5)?;
-            let names: Vec<&str> = [(0x80, "managed"), (0x40, "other stateful"), (0x20, "home agent"), (0x02, "ipv6 only")]
-                .iter()
-                .filter(|(bit, _)| flags & bit != 0)
-                .map(|(_, n)| *n)
-                .collect();
+            let names: Vec<&str> = [
+                (0x80, "managed"),
+                (0x40, "other stateful"),
+                (0x20, "home agent"),
+                (0x02, "ipv6 only"),
+            ]
+            .iter()
+            .filter(|(bit, _)| flags & bit != 0)
+            .map(|(_, n)| *n)
+            .collect();
             let preference = ["medium", "high", "rsv", "low"][usize::from((flags & 0x18) >> 3)];
             let _ = write!(
                 out,
@@ -356,12 +365,20 @@ pub(super) fn write_icmp6(
             let _ = write!(out, ", tgt is {}", b.ipv6(8)?);
             if verbosity > 0 {
                 let flags = b.u32(4)?;
-                let names: Vec<&str> = [(0x8000_0000u32, "router"), (0x4000_0000, "solicited"), (0x2000_0000, "override")]
-                    .iter()
-                    .filter(|(bit, _)| flags & bit != 0)
-                    .map(|(_, n)| *n)
-                    .collect();
-                let _ = write!(out, ", Flags [{}]", if names.is_empty() { "none".to_string() } else { names.join(", ") });
+                let names: Vec<&str> = [
+                    (0x8000_0000u32, "router"),
+                    (0x4000_0000, "solicited"),
+                    (0x2000_0000, "override"),
+                ]
+                .iter()
+                .filter(|(bit, _)| flags & bit != 0)
+                .map(|(_, n)| *n)
+                .collect();
+                let _ = write!(
+                    out,
+                    ", Flags [{}]",
+                    if names.is_empty() { "none".to_string() } else { names.join(", ") }
+                );
                 write_nd_options(out, b, 24, len, verbosity)?;
             }
         }
@@ -482,7 +499,8 @@ fn write_mld2_query(out: &mut Vec<u8>, b: Bytes<'_>, len: usize, verbosity: u8) 
             let _ = write!(out, " robustness={robustness}");
         }
         let qqic = u32::from(b.u8(25)?);
-        let interval = if qqic < 128 { qqic } else { ((qqic & 0x0f) | 0x10) << (((qqic & 0x70) >> 4) + 3) };
+        let interval =
+            if qqic < 128 { qqic } else { ((qqic & 0x0f) | 0x10) << (((qqic & 0x70) >> 4) + 3) };
         let _ = write!(out, " qqi={interval}");
     }
     let sources = usize::from(b.u16(26)?);
@@ -557,7 +575,13 @@ fn write_mld2_report(out: &mut Vec<u8>, b: Bytes<'_>, len: usize, verbosity: u8)
 }
 
 /// RFC 4861 §4.6's options after `start`, one per output line.
-fn write_nd_options(out: &mut Vec<u8>, b: Bytes<'_>, start: usize, len: usize, verbosity: u8) -> Printed {
+fn write_nd_options(
+    out: &mut Vec<u8>,
+    b: Bytes<'_>,
+    start: usize,
+    len: usize,
+    verbosity: u8,
+) -> Printed {
     let mut at = start;
     let mut left = len as isize - start as isize;
     while at < b.len() {
@@ -615,7 +639,12 @@ fn write_nd_options(out: &mut Vec<u8>, b: Bytes<'_>, start: usize, len: usize, v
             }
             4 => push_unknown_data(out, "\n\t    ", b.from(start, "icmp6"), size),
             5 => {
-                let _ = write!(out, " {}{}", option.u32(4)?, if units != 1 { "bad option length" } else { "" });
+                let _ = write!(
+                    out,
+                    " {}{}",
+                    option.u32(4)?,
+                    if units != 1 { "bad option length" } else { "" }
+                );
             }
             25 => {
                 let _ = write!(out, " lifetime {}s,", option.u32(4)?);
@@ -630,7 +659,8 @@ fn write_nd_options(out: &mut Vec<u8>, b: Bytes<'_>, start: usize, len: usize, v
                 // Names as DNS writes them, pointers measured from the options' start.
                 let options = &b.data[start..];
                 let mut name = at - start + 8;
-                while name < at - start + size && *options.get(name).ok_or(Cut::jump("icmp6"))? != 0 {
+                while name < at - start + size && *options.get(name).ok_or(Cut::jump("icmp6"))? != 0
+                {
                     out.push(b' ');
                     name = write_name(out, options, name).ok_or(Cut::check("icmp6"))?;
                 }

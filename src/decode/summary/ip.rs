@@ -115,7 +115,12 @@ const DCCP: u8 = 33;
 const SCTP: u8 = 132;
 
 /// An IPv4 packet; `length` is what the wire carried from its first byte.
-pub(super) fn write_ipv4(out: &mut Vec<u8>, ctx: &mut Ctx<'_>, bytes: Bytes<'_>, length: usize) -> Printed {
+pub(super) fn write_ipv4(
+    out: &mut Vec<u8>,
+    ctx: &mut Ctx<'_>,
+    bytes: Bytes<'_>,
+    length: usize,
+) -> Printed {
     let bytes = Bytes::new(bytes.data, "ip");
     let version = bytes.u8(0)? >> 4;
     if version != 4 {
@@ -153,7 +158,10 @@ pub(super) fn write_ipv4(out: &mut Vec<u8>, ctx: &mut Ctx<'_>, bytes: Bytes<'_>,
     let bytes = bytes.limit(total);
     let offset_field = u16::from_be_bytes([header[6], header[7]]);
     let proto = header[9];
-    let (src, dst) = (IpAddr::from([header[12], header[13], header[14], header[15]]), IpAddr::from([header[16], header[17], header[18], header[19]]));
+    let (src, dst) = (
+        IpAddr::from([header[12], header[13], header[14], header[15]]),
+        IpAddr::from([header[16], header[17], header[18], header[19]]),
+    );
     if ctx.verbosity() > 0 {
         let truncated = write_ipv4_verbose(out, bytes, header_len)?;
         out.extend_from_slice(b")\n    ");
@@ -225,7 +233,8 @@ fn write_ipv4_verbose(out: &mut Vec<u8>, bytes: Bytes<'_>, header_len: usize) ->
     let mut truncated = false;
     if header_len > 20 {
         out.extend_from_slice(b", options (");
-        if super::ip_options::write_ip_options(out, bytes.from(20, "ip"), header_len - 20).is_err() {
+        if super::ip_options::write_ip_options(out, bytes.from(20, "ip"), header_len - 20).is_err()
+        {
             out.extend_from_slice(b" [truncated-option]");
             truncated = true;
         }
@@ -279,7 +288,12 @@ fn long_proto_name(proto: u8) -> &'static str {
 }
 
 /// An IPv6 packet and its extension headers; `length` is what the wire carried.
-pub(super) fn write_ipv6(out: &mut Vec<u8>, ctx: &mut Ctx<'_>, bytes: Bytes<'_>, length: usize) -> Printed {
+pub(super) fn write_ipv6(
+    out: &mut Vec<u8>,
+    ctx: &mut Ctx<'_>,
+    bytes: Bytes<'_>,
+    length: usize,
+) -> Printed {
     let bytes = Bytes::new(bytes.data, "ip6");
     bytes.check(0, 40)?;
     let fixed = &bytes.data[..40];
@@ -345,23 +359,30 @@ pub(super) fn write_ipv6(out: &mut Vec<u8>, ctx: &mut Ctx<'_>, bytes: Bytes<'_>,
         match next {
             0 => {
                 if found_hop_by_hop {
-                    out.extend_from_slice(b"[The Hop-by-Hop Options header was already found] (invalid)");
+                    out.extend_from_slice(
+                        b"[The Hop-by-Hop Options header was already found] (invalid)",
+                    );
                     return Ok(());
                 }
                 if previous != 255 {
-                    out.extend_from_slice(b"[The Hop-by-Hop Options header don't follow the IPv6 header] (invalid)");
+                    out.extend_from_slice(
+                        b"[The Hop-by-Hop Options header don't follow the IPv6 header] (invalid)",
+                    );
                     return Ok(());
                 }
                 advance = write_hop_by_hop(out, here, ctx.verbosity(), payload_len, &mut jumbo)?;
                 if payload_len == 0 && jumbo.is_none() {
-                    out.extend_from_slice(b"[No valid Jumbo Payload Hop-by-Hop option found] (invalid)");
+                    out.extend_from_slice(
+                        b"[No valid Jumbo Payload Hop-by-Hop option found] (invalid)",
+                    );
                     return Ok(());
                 }
                 found_hop_by_hop = true;
             }
             60 => advance = write_destination_options(out, here, ctx.verbosity())?,
             44 => {
-                let Some(step) = write_fragment(out, here, ctx.verbosity(), payload_len, at)? else {
+                let Some(step) = write_fragment(out, here, ctx.verbosity(), payload_len, at)?
+                else {
                     return Ok(());
                 };
                 if bytes.len() <= at + step {

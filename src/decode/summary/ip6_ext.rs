@@ -24,7 +24,11 @@ pub(super) fn write_hop_by_hop(
 }
 
 /// A destination options header: its length in bytes.
-pub(super) fn write_destination_options(out: &mut Vec<u8>, bytes: Bytes<'_>, verbosity: u8) -> Result<usize, Cut> {
+pub(super) fn write_destination_options(
+    out: &mut Vec<u8>,
+    bytes: Bytes<'_>,
+    verbosity: u8,
+) -> Result<usize, Cut> {
     let bytes = Bytes::new(bytes.data, "dstopt");
     let len = (usize::from(bytes.u8(1)?) + 1) << 3;
     bytes.check(0, len)?;
@@ -131,7 +135,13 @@ struct Options {
 }
 
 impl Options {
-    fn write(&self, out: &mut Vec<u8>, bytes: Bytes<'_>, len: usize, jumbo: &mut Option<usize>) -> Result<(), Cut> {
+    fn write(
+        &self,
+        out: &mut Vec<u8>,
+        bytes: Bytes<'_>,
+        len: usize,
+        jumbo: &mut Option<usize>,
+    ) -> Result<(), Cut> {
         if len == 0 {
             return Ok(());
         }
@@ -190,7 +200,9 @@ impl Options {
                     let _ = write!(out, "(homeaddr: invalid len {})", bytes.u8(i + 1)?);
                     return Err(trunc);
                 }
-                0xc9 => self.say(out, &format!("(homeaddr: {})", ipv6_from(bytes.slice(i + 2, 16)?))),
+                0xc9 => {
+                    self.say(out, &format!("(homeaddr: {})", ipv6_from(bytes.slice(i + 2, 16)?)))
+                }
                 _ if left < 2 => {
                     let _ = write!(out, "(type {kind}: trunc)");
                     return Err(trunc);

@@ -6,7 +6,11 @@ use super::read::{Bytes, Cut};
 
 /// Appends the options in the `length` bytes after the fixed header, comma-separated;
 /// `Err` when the capture ends inside them.
-pub(super) fn write_ip_options(out: &mut Vec<u8>, bytes: Bytes<'_>, length: usize) -> Result<(), Cut> {
+pub(super) fn write_ip_options(
+    out: &mut Vec<u8>,
+    bytes: Bytes<'_>,
+    length: usize,
+) -> Result<(), Cut> {
     let mut at = 0;
     let mut left = length;
     let mut separator = "";

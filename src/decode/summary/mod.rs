@@ -30,7 +30,6 @@ pub use dump::{network_offset, write_ascii, write_hex, write_hex_ascii};
 pub use push::{push_hms, push_ip, push_mac, push_padded, push_u64};
 pub use tcp::push_tcp_flags;
 
-
 /// What a line shows beyond the default.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LineOptions {

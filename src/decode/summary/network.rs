@@ -4,14 +4,14 @@
 
 use std::io::Write;
 
-use super::ip::{Ctx, write_ipv4, write_ipv6};
+use super::arp::write_arp;
 use super::dump::push_default_dump;
+use super::ip::{Ctx, write_ipv4, write_ipv6};
 use super::push::{push_mac, push_u64};
 use super::read::{Bytes, Cut, Printed};
-use super::arp::write_arp;
 use super::write_ethertype;
-use crate::decode::link::{self, Next};
 use crate::decode::Packet;
+use crate::decode::link::{self, Next};
 use crate::source::LinkType;
 
 const IPV4: u16 = 0x0800;
@@ -57,7 +57,13 @@ pub(super) fn write_frame(out: &mut Vec<u8>, ctx: &mut Ctx<'_>, pkt: &Packet<'_>
 }
 
 /// `-e`'s words for a link header other than Ethernet.
-fn write_link_prefix(out: &mut Vec<u8>, link: LinkType, data: &[u8], length: usize, ether_type: u16) {
+fn write_link_prefix(
+    out: &mut Vec<u8>,
+    link: LinkType,
+    data: &[u8],
+    length: usize,
+    ether_type: u16,
+) {
     match link {
         LinkType::NULL | LinkType::LOOP => {
             let raw = data.get(..4).map_or(0, |f| u32::from_ne_bytes([f[0], f[1], f[2], f[3]]));
@@ -75,7 +81,8 @@ fn write_link_prefix(out: &mut Vec<u8>, link: LinkType, data: &[u8], length: usi
             let _ = write!(out, "AF {name} ({family}), length {length}: ");
         }
         LinkType::LINUX_SLL => {
-            let word = |at: usize| data.get(at..at + 2).map_or(0, |b| u16::from_be_bytes([b[0], b[1]]));
+            let word =
+                |at: usize| data.get(at..at + 2).map_or(0, |b| u16::from_be_bytes([b[0], b[1]]));
             let _ = write!(out, "{:>3} ", packet_direction(word(0)));
             if word(4) == 6 {
                 if let Some(mac) = data.get(6..12) {
@@ -109,14 +116,24 @@ pub(super) fn header_len_when_abandoned(link: LinkType) -> usize {
 fn is_raw_ip(link: LinkType) -> bool {
     matches!(
         link,
-        LinkType::RAW | LinkType::RAW_OLD_12 | LinkType::RAW_OLD_14 | LinkType::IPV4 | LinkType::IPV6
+        LinkType::RAW
+            | LinkType::RAW_OLD_12
+            | LinkType::RAW_OLD_14
+            | LinkType::IPV4
+            | LinkType::IPV6
     )
 }
 
 /// The Linux cooked v2 header: the capturing interface's name, as this host names that
 /// index (tcpdump asks the same of the host it runs on), and the direction, even
 /// without `-e`.
-fn write_sll2_prefix(out: &mut Vec<u8>, data: &[u8], link_header: bool, length: usize, ether_type: u16) {
+fn write_sll2_prefix(
+    out: &mut Vec<u8>,
+    data: &[u8],
+    link_header: bool,
+    length: usize,
+    ether_type: u16,
+) {
     let Some(h) = data.get(..20) else { return };
     let index = u32::from_be_bytes([h[4], h[5], h[6], h[7]]);
     let name = interface_name(index).unwrap_or_else(|| "?".to_string());
@@ -262,9 +279,7 @@ fn write_network(
     match ether_type {
         IPV4 => write_ipv4(out, ctx, bytes, length),
         IPV6 => write_ipv6(out, ctx, bytes, length),
-        ARP | RARP => {
-            write_arp(out, bytes, length, !ctx.opts.link_header, ctx.verbosity() > 0)
-        }
+        ARP | RARP => write_arp(out, bytes, length, !ctx.opts.link_header, ctx.verbosity() > 0),
         0x8847 | 0x8848 => write_mpls(out, ctx, bytes, length),
         _ => {
             let _ = write!(out, "ethertype ");
@@ -277,7 +292,12 @@ fn write_network(
 }
 
 /// RFC 3032's label stack, then the packet its bottom label carries.
-fn write_mpls(out: &mut Vec<u8>, ctx: &mut Ctx<'_>, bytes: Bytes<'_>, mut length: usize) -> Printed {
+fn write_mpls(
+    out: &mut Vec<u8>,
+    ctx: &mut Ctx<'_>,
+    bytes: Bytes<'_>,
+    mut length: usize,
+) -> Printed {
     let bytes = Bytes::new(bytes.data, "mpls");
     let verbose = ctx.verbosity() > 0;
     out.extend_from_slice(b"MPLS");
@@ -332,5 +352,9 @@ fn write_mpls(out: &mut Vec<u8>, ctx: &mut Ctx<'_>, bytes: Bytes<'_>, mut length
         }
     };
     out.extend_from_slice(if verbose { b"\n\t" } else { b" " });
-    if version == 4 { write_ipv4(out, ctx, payload, length) } else { write_ipv6(out, ctx, payload, length) }
+    if version == 4 {
+        write_ipv4(out, ctx, payload, length)
+    } else {
+        write_ipv6(out, ctx, payload, length)
+    }
 }

@@ -28,7 +28,8 @@ pub(super) fn write_tcp(
         out.push(b':');
         return Err(Cut::check("tcp"));
     };
-    let (sport, dport) = (u16::from_be_bytes([ports[0], ports[1]]), u16::from_be_bytes([ports[2], ports[3]]));
+    let (sport, dport) =
+        (u16::from_be_bytes([ports[0], ports[1]]), u16::from_be_bytes([ports[2], ports[3]]));
     net.push_ends(out, TCP, sport, dport);
     let header = bytes.get(..20).ok_or(Cut::check("tcp"))?;
     let word = |at: usize| u16::from_be_bytes([header[at], header[at + 1]]);

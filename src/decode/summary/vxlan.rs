@@ -7,7 +7,12 @@ use super::ip::Ctx;
 use super::network::write_ethernet;
 use super::read::{Bytes, Printed};
 
-pub(super) fn write_vxlan(out: &mut Vec<u8>, ctx: &mut Ctx<'_>, bytes: Bytes<'_>, len: usize) -> Printed {
+pub(super) fn write_vxlan(
+    out: &mut Vec<u8>,
+    ctx: &mut Ctx<'_>,
+    bytes: Bytes<'_>,
+    len: usize,
+) -> Printed {
     let bytes = Bytes::new(bytes.data, "vxlan");
     out.extend_from_slice(b"VXLAN");
     if len < 8 {
