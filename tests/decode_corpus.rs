@@ -382,8 +382,8 @@ fn corpus_matches_wireshark() {
 }
 
 /// The per-packet lines name the addresses and ports Wireshark finds, in tcpdump's
-/// `src.port > dst.port` shape, for every corpus frame where hark and Wireshark agree on
-/// them (the differences above are left out).
+/// `src.port > dst.port` shape (or tcpdump's other shapes, below), for every corpus frame
+/// where hark and Wireshark agree on them (the differences above are left out).
 #[test]
 fn lines_show_wiresharks_addresses_and_ports() {
     let Some(corpus) = util::corpus_for("lines_show_wiresharks_addresses_and_ports") else {
@@ -396,7 +396,10 @@ fn lines_show_wiresharks_addresses_and_ports() {
         let name = path.file_name().unwrap().to_str().unwrap().to_string();
         let out = util::run(&["-r", path.to_str().unwrap()]);
         let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        let lines: Vec<&str> = text.lines().collect();
+        // A packet's line starts with its time; what tcpdump prints after it (a dump of
+        // what no printer reads, an encapsulated frame) does not.
+        let lines: Vec<&str> =
+            text.lines().filter(|l| l.starts_with(|c: char| c.is_ascii_digit())).collect();
         let truth = truth_rows(&corpus.join("truth").join(format!("{name}.tsv")));
         assert_eq!(lines.len(), truth.len(), "{name}: one line per frame");
         for (line, want) in lines.iter().zip(&truth) {
@@ -421,12 +424,19 @@ fn lines_show_wiresharks_addresses_and_ports() {
             ) {
                 continue;
             }
-            let expected = match ports {
+            let expected = match &ports {
                 Some((sp, dp)) => format!(" {src}.{sp} > {dst}.{dp}:"),
                 None => format!(" {src} > {dst}:"),
             };
             checked += 1;
-            if !line.contains(&expected) {
+            // As tcpdump's: after an IPv6 extension header the ports stand alone
+            // (`a > b: RT6 (…) 5645 > 5642:`), and an IP header claiming less than its own
+            // length gets a verdict (`bad-len 0`) in place of addresses.
+            let after_extension = ports.as_ref().is_some_and(|(sp, dp)| {
+                line.contains(&format!(" {src} > {dst}: "))
+                    && line.contains(&format!(" {sp} > {dp}: "))
+            });
+            if !line.contains(&expected) && !after_extension && !line.contains(" bad-len ") {
                 wrong.push(format!("{name} #{frame}: expected {expected:?} in {line:?}"));
             }
         }
@@ -587,20 +597,22 @@ fn verbose_tcp_checksums_match_tcpdump() {
             .arg(path)
             .output()
             .unwrap();
-        // tcpdump prints checksums of other protocols too; keep its TCP ones ("Flags [..], cksum").
-        let theirs: String = String::from_utf8_lossy(&theirs.stdout)
-            .split("Flags [")
-            .skip(1)
-            .map(|rest| {
-                rest.split_once("], ")
-                    .map_or("", |(_, after)| after)
-                    .split(", seq")
-                    .next()
-                    .unwrap_or("")
-                    .to_string()
-                    + "\n"
-            })
-            .collect();
+        // Both print checksums of other protocols too; keep the TCP ones ("Flags [..], cksum").
+        let tcp_part = |text: &str| -> String {
+            text.split("Flags [")
+                .skip(1)
+                .map(|rest| {
+                    rest.split_once("], ")
+                        .map_or("", |(_, after)| after)
+                        .split(", seq")
+                        .next()
+                        .unwrap_or("")
+                        .to_string()
+                        + "\n"
+                })
+                .collect()
+        };
+        let (ours, theirs) = (tcp_part(&ours), tcp_part(&String::from_utf8_lossy(&theirs.stdout)));
         let (ours, theirs) = (verdicts(&ours), verdicts(&theirs));
         checked += ours.len();
         assert_eq!(ours, theirs, "{}", path.display());

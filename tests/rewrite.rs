@@ -217,7 +217,8 @@ fn packets_no_script_edited_are_written_as_read_and_edits_read_back() {
         shown,
         [
             "IP 198.18.1.1.40000 > 198.18.0.9.2222: Flags [F.], seq 7, ack 8, win 100, length 0",
-            "IP 198.18.0.7.40001 > 198.18.0.9.80: Flags [P.], seq 5:42, ack 0, win 8192, length 37",
+            // Port 80 data that starts no request: tcpdump's `: HTTP` alone.
+            "IP 198.18.0.7.40001 > 198.18.0.9.80: Flags [P.], seq 5:42, ack 0, win 8192, length 37: HTTP",
             "IP 198.18.0.7 > 198.18.0.77: ICMP echo reply, id 77, seq 88, length 12",
         ]
     );

@@ -34,7 +34,7 @@ const FLAG_SETS: &[&[&str]] = &[
 const KNOWN: &[(&str, &str, &str)] = &[
     ("of13_ericsson.pcapng", "OpenFlow", "OpenFlow: hark's line ends at the TCP length"),
     ("OSPFv2_Capture_FINAL.pcapng", "OSPFv2", "OSPF: hark's own summary, `OSPF, length N`"),
-
+    ("IGMP_V2.pcap", "igmp", "IGMP: hark's own summary, `IGMP, length N`"),
     ("eapon1.pcap", "igmp", "IGMP: hark's own summary, `IGMP, length N`"),
     ("eapon1.pcap", "EAP", "EAPOL: hark names the ethertype and dumps the frame"),
     ("eapon1.pcap", "BOOTP/DHCP", "DHCP: hark's own summary, `UDP, length N`"),

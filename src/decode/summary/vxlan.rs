@@ -23,7 +23,8 @@ pub(super) fn write_vxlan(
     // Only the I flag (a valid VNI) is defined.
     let names = if flags & 0x08 != 0 { "I" } else { "invalid" };
     let vni = bytes.u32(3)? & 0x00ff_ffff;
-    let _ = write!(out, ", flags [{names}] (0x{flags:02x}), vni {vni}\n");
+    // The frame it carries goes on a line of its own.
+    let _ = writeln!(out, ", flags [{names}] (0x{flags:02x}), vni {vni}");
     bytes.u8(7)?;
     write_ethernet(out, ctx, bytes.from(8, "ether"), len - 8)
 }
