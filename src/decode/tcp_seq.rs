@@ -18,7 +18,7 @@ type End = (IpAddr, u16);
 /// The bases of each conversation, keyed by its two ends in a fixed order.
 #[derive(Clone, Debug, Default)]
 pub struct RelativeSeqs {
-    bases: HashMap<(End, End), (u32, u32)>,
+    bases: HashMap<(End, End), (u32, u32), foldhash::fast::RandomState>,
 }
 
 impl RelativeSeqs {

@@ -9,7 +9,7 @@
 use std::io::Write;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::push::push_u64;
+use super::push::{push_ip, push_u64};
 
 /// The longest name tcpdump prints before it says `<DOMAIN NAME TOO LONG>`.
 const NAME_MAX: u32 = 255;
@@ -75,7 +75,9 @@ fn write_message(
     let opcode = usize::from((flags >> 11) & 0xf);
     if flags & 0x8000 != 0 {
         let rcode = u32::from(flags & 0xf) | msg.extended_rcode(counts);
-        let _ = write!(out, "{}{}{}", msg.u16(0)?, OPCODES[opcode], rcode_text(rcode));
+        push_u64(out, u64::from(msg.u16(0)?));
+        out.extend_from_slice(OPCODES[opcode].as_bytes());
+        push_rcode(out, rcode);
         let marks = [
             (0x0400, true, b'*'),
             (0x0080, false, b'-'),
@@ -99,14 +101,18 @@ fn write_message(
                 at = msg.skip_name(at).ok_or(Cut)? + 4;
             }
         }
-        let _ = write!(out, " {an}/{ns}/{ar}");
+        for (i, count) in [an, ns, ar].into_iter().enumerate() {
+            out.push(if i == 0 { b' ' } else { b'/' });
+            push_u64(out, u64::from(count));
+        }
         at = view.records(out, at, an, "")?;
         if carrier.verbosity > 1 {
             at = view.records(out, at, ns, " ns:")?;
             view.records(out, at, ar, " ar:")?;
         }
     } else {
-        let _ = write!(out, "{}{}", msg.u16(0)?, OPCODES[opcode]);
+        push_u64(out, u64::from(msg.u16(0)?));
+        out.extend_from_slice(OPCODES[opcode].as_bytes());
         if flags & 0x0100 != 0 {
             out.push(b'+');
         }
@@ -152,7 +158,9 @@ fn write_message(
             view.records(out, at, ar, " ar:")?;
         }
     }
-    let _ = write!(out, " ({length})");
+    out.extend_from_slice(b" (");
+    push_u64(out, u64::from(length));
+    out.push(b')');
     Ok(())
 }
 
@@ -177,7 +185,7 @@ const OPCODES: [&str; 16] = [
 
 /// tcpdump's names for response codes; three of them lack the leading space in tcpdump's
 /// table, and the line keeps that.
-fn rcode_text(rcode: u32) -> String {
+fn push_rcode(out: &mut Vec<u8>, rcode: u32) {
     const NAMES: [&str; 24] = [
         "",
         " FormErr",
@@ -205,8 +213,8 @@ fn rcode_text(rcode: u32) -> String {
         " BadCookie",
     ];
     match NAMES.get(rcode as usize) {
-        Some(name) => (*name).to_string(),
-        None => format!(" Resp{}", rcode & 0xfff),
+        Some(name) => out.extend_from_slice(name.as_bytes()),
+        None => drop(write!(out, " Resp{}", rcode & 0xfff)),
     }
 }
 
@@ -561,7 +569,8 @@ impl View<'_> {
         match kind {
             1 => {
                 need(4)?;
-                let _ = write!(out, " {}", Ipv4Addr::from(msg.u32(at)?));
+                out.push(b' ');
+                push_ip(out, Ipv4Addr::from(msg.u32(at)?).into());
             }
             2 | 5 | 12 | 39 => {
                 out.push(b' ');

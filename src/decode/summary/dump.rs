@@ -77,11 +77,26 @@ pub fn write_ascii(out: &mut Vec<u8>, bytes: &[u8]) {
 pub fn network_offset(pkt: &Packet<'_>) -> usize {
     let data = pkt.frame().data;
     let start = match crate::decode::link::classify(pkt.frame().link, data).0 {
-        crate::decode::link::Next::Ethernet => 14 + 4 * pkt.layers().vlans.len(),
+        crate::decode::link::Next::Ethernet => ethernet_header_len(data),
         crate::decode::link::Next::EtherType { offset, .. } => offset,
         crate::decode::link::Next::Opaque | crate::decode::link::Next::Short => 0,
     };
     start.min(data.len())
+}
+
+/// Ethernet's header with its VLAN tags, counted from the bytes (the packet's decoded
+/// layers would cost a full decode per line).
+fn ethernet_header_len(data: &[u8]) -> usize {
+    let mut at = 12;
+    while let Some(tag) = data.get(at..at + 2) {
+        let is_vlan =
+            matches!(u16::from_be_bytes([tag[0], tag[1]]), 0x8100 | 0x9100 | 0x9200 | 0x88a8);
+        if !is_vlan || data.len() < at + 2 + 4 {
+            break;
+        }
+        at += 4;
+    }
+    at + 2
 }
 
 #[cfg(test)]

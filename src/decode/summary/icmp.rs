@@ -6,6 +6,7 @@ use std::io::Write;
 use super::checksum::{expected_checksum, fold, ones_sum};
 use super::domain::write_name;
 use super::ip::{Ctx, Net, write_ipv4};
+use super::push::push_u64;
 use super::read::{Bytes, Cut, Printed};
 
 /// An ICMP message of `len` bytes by the IP header's count.
@@ -18,15 +19,24 @@ pub(super) fn write_icmp(
 ) -> Printed {
     let b = Bytes::new(bytes.data, "icmp");
     let (kind, code) = (b.u8(0)?, b.u8(1)?);
+    if kind == 0 || kind == 8 {
+        // The commonest ICMP line, built without an intermediate string.
+        let (id, seq) = (b.u16(4)?, b.u16(6)?);
+        out.extend_from_slice(if kind == 8 {
+            b"ICMP echo request, id "
+        } else {
+            b"ICMP echo reply, id "
+        });
+        push_u64(out, u64::from(id));
+        out.extend_from_slice(b", seq ");
+        push_u64(out, u64::from(seq));
+        out.extend_from_slice(b", length ");
+        push_u64(out, len as u64);
+        return write_icmp_checksum(out, ctx, b, len, fragmented);
+    }
     // The quoted header's destination, and the second word's halves.
     let quoted_dst = || b.ipv4(24);
     let text = match kind {
-        0 | 8 => format!(
-            "echo {}, id {}, seq {}",
-            if kind == 8 { "request" } else { "reply" },
-            b.u16(4)?,
-            b.u16(6)?
-        ),
         3 => unreachable_text(b, code)?,
         5 => {
             let (dst, gateway) = (quoted_dst()?, b.ipv4(4)?);
@@ -70,16 +80,8 @@ pub(super) fn write_icmp(
         _ => format!("type-#{kind}"),
     };
     let _ = write!(out, "ICMP {text}, length {len}");
+    write_icmp_checksum(out, ctx, b, len, fragmented)?;
     let verbose = ctx.verbosity() > 0;
-    if verbose && !fragmented {
-        if let Ok(message) = b.slice(0, len) {
-            if fold(ones_sum(0, message)) != 0xffff {
-                let stored = u16::from_be_bytes([message[2], message[3]]);
-                let expected = expected_checksum(0, message, 2, false).unwrap_or(stored);
-                let _ = write!(out, " (wrong icmp cksum {stored:x} (->{expected:x})!)");
-            }
-        }
-    }
     // Errors quote the packet that caused them (RFC 792).
     if verbose && matches!(kind, 3 | 4 | 5 | 11 | 12) {
         out.extend_from_slice(b"\n\t");
@@ -156,6 +158,27 @@ fn write_extensions(out: &mut Vec<u8>, b: Bytes<'_>, len: usize) -> Printed {
         }
         left -= data_len;
         at += data_len;
+    }
+    Ok(())
+}
+
+/// `-v`'s verdict on a bad checksum (a good one goes unsaid).
+fn write_icmp_checksum(
+    out: &mut Vec<u8>,
+    ctx: &Ctx<'_>,
+    b: Bytes<'_>,
+    len: usize,
+    fragmented: bool,
+) -> Printed {
+    if ctx.verbosity() == 0 || fragmented {
+        return Ok(());
+    }
+    if let Ok(message) = b.slice(0, len) {
+        if fold(ones_sum(0, message)) != 0xffff {
+            let stored = u16::from_be_bytes([message[2], message[3]]);
+            let expected = expected_checksum(0, message, 2, false).unwrap_or(stored);
+            let _ = write!(out, " (wrong icmp cksum {stored:x} (->{expected:x})!)");
+        }
     }
     Ok(())
 }

@@ -163,7 +163,7 @@ pub(super) fn write_ipv4(
         IpAddr::from([header[16], header[17], header[18], header[19]]),
     );
     if ctx.verbosity() > 0 {
-        let truncated = write_ipv4_verbose(out, bytes, header_len)?;
+        let truncated = write_ipv4_verbose(out, bytes, header_len, !ctx.opts.ignore_checksums)?;
         out.extend_from_slice(b")\n    ");
         if truncated {
             push_pair(out, src, dst);
@@ -199,8 +199,13 @@ fn push_pair(out: &mut Vec<u8>, src: IpAddr, dst: IpAddr) {
 }
 
 /// `(tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto TCP (6), length 60` and the
-/// options and a bad checksum; true when the options were cut short.
-fn write_ipv4_verbose(out: &mut Vec<u8>, bytes: Bytes<'_>, header_len: usize) -> Result<bool, Cut> {
+/// options and a bad checksum (unless `-K`); true when the options were cut short.
+fn write_ipv4_verbose(
+    out: &mut Vec<u8>,
+    bytes: Bytes<'_>,
+    header_len: usize,
+    judge_checksum: bool,
+) -> Result<bool, Cut> {
     let h = bytes.slice(0, 20)?;
     let tos = h[1];
     let _ = write!(out, "(tos 0x{tos:x}");
@@ -240,7 +245,7 @@ fn write_ipv4_verbose(out: &mut Vec<u8>, bytes: Bytes<'_>, header_len: usize) ->
         }
         out.push(b')');
     }
-    if let Ok(header) = bytes.slice(0, header_len) {
+    if let Some(header) = bytes.slice(0, header_len).ok().filter(|_| judge_checksum) {
         let sum = !fold(ones_sum(0, header));
         if sum != 0 {
             let stored = u16::from_be_bytes([header[10], header[11]]);

@@ -238,11 +238,13 @@ fn write_option(
     let data_len = match kind {
         2 => {
             let d = need(2)?;
-            let _ = write!(out, " {}", u16::from_be_bytes([d[0], d[1]]));
+            out.push(b' ');
+            push_u64(out, u64::from(u16::from_be_bytes([d[0], d[1]])));
             2
         }
         3 => {
-            let _ = write!(out, " {}", need(1)?[0]);
+            out.push(b' ');
+            push_u64(out, u64::from(need(1)?[0]));
             1
         }
         5 => {
@@ -265,7 +267,10 @@ fn write_option(
         }
         8 => {
             let d = need(8)?;
-            let _ = write!(out, " val {} ecr {}", be32(d), be32(&d[4..]));
+            out.extend_from_slice(b" val ");
+            push_u64(out, u64::from(be32(d)));
+            out.extend_from_slice(b" ecr ");
+            push_u64(out, u64::from(be32(&d[4..])));
             8
         }
         19 => {
