@@ -27,6 +27,8 @@ const FLAG_SETS: &[&[&str]] = &[
     &["-x"],
     &["-XX"],
     &["-A"],
+    &["-vv", "-K"],
+    &["-U", "--immediate-mode"],
 ];
 
 /// Packets whose text differs from tcpdump's on purpose: the capture, a string found in

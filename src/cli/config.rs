@@ -71,11 +71,12 @@ pub enum OutputChoice {
 impl Config {
     /// Checks the flags.
     pub fn from_args(args: Args) -> Result<Config, Error> {
+        // --immediate-mode is taken with -r too, as tcpdump takes it: reading a file,
+        // hark hands each packet on as it is read anyway.
         let live_only = [
             (args.no_promiscuous, "-p"),
             (args.direction.is_some(), "-Q"),
             (args.buffer_kib.is_some(), "-B"),
-            (args.immediate, "--immediate-mode"),
         ];
         if args.inject && args.interface.is_none() {
             return Err(Error::Usage(
