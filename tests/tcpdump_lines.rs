@@ -36,13 +36,24 @@ const FLAG_SETS: &[&[&str]] = &[
 const KNOWN: &[(&str, &str, &str)] = &[
     ("of13_ericsson.pcapng", "OpenFlow", "OpenFlow: hark's line ends at the TCP length"),
     ("OSPFv2_Capture_FINAL.pcapng", "OSPFv2", "OSPF: hark's own summary, `OSPF, length N`"),
-    ("IGMP_V2.pcap", "igmp", "IGMP: hark's own summary, `IGMP, length N`"),
-    ("eapon1.pcap", "igmp", "IGMP: hark's own summary, `IGMP, length N`"),
     ("eapon1.pcap", "EAP", "EAPOL: hark names the ethertype and dumps the frame"),
-    ("eapon1.pcap", "BOOTP/DHCP", "DHCP: hark's own summary, `UDP, length N`"),
-    ("dhcp-option-108.pcapng", "BOOTP/DHCP", "DHCP: hark's own summary, `UDP, length N`"),
-    ("dhcp-rfc3004.pcap", "BOOTP/DHCP", "DHCP: hark's own summary, `UDP, length N`"),
-    ("bootp_asan.pcap", "BOOTP/DHCP", "DHCP: hark's own summary, `UDP, length N`"),
+    ("eapon1.pcap", "Vendor-rfc1048", "DHCP's options (-v): tcpdump lists them, hark does not"),
+    (
+        "dhcp-option-108.pcapng",
+        "Vendor-rfc1048",
+        "DHCP's options (-v): tcpdump lists them, hark does not",
+    ),
+    (
+        "dhcp-rfc3004.pcap",
+        "Vendor-rfc1048",
+        "DHCP's options (-v): tcpdump lists them, hark does not",
+    ),
+    (
+        "bootp_asan.pcap",
+        "",
+        "the record holds 90 bytes where the file's snap length is 53: libpcap cuts the \
+         record to 53, hark reads all 90, as Wireshark does",
+    ),
     ("dhcpv6-ia-na.pcap", "dhcp6", "DHCPv6: hark's own summary, `UDP, length N`"),
     ("pptp.pcap", "pptp", "PPTP: hark's line ends at the TCP length"),
     ("pptp.pcap", "GRE", "GRE: hark's own summary, `GRE, length N`"),

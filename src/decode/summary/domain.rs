@@ -9,7 +9,7 @@
 use std::io::Write;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::push::{push_ip, push_u64};
+use super::push::{push_duration, push_ip, push_u64};
 
 /// The longest name tcpdump prints before it says `<DOMAIN NAME TOO LONG>`.
 const NAME_MAX: u32 = 255;
@@ -828,22 +828,6 @@ fn push_client_subnet(out: &mut Vec<u8>, bytes: &[u8]) {
     } else {
         write!(out, "{}/{source}/{scope}", Ipv6Addr::from(padded))
     };
-}
-
-/// A TTL as tcpdump's `-vvv` shows it: `1h2m3s`.
-fn push_duration(out: &mut Vec<u8>, mut secs: u32) {
-    if secs == 0 {
-        out.extend_from_slice(b"0s");
-        return;
-    }
-    for (unit, name) in
-        [(31_536_000, 'y'), (604_800, 'w'), (86_400, 'd'), (3600, 'h'), (60, 'm'), (1, 's')]
-    {
-        if secs >= unit {
-            let _ = write!(out, "{}{name}", secs / unit);
-            secs %= unit;
-        }
-    }
 }
 
 /// A record or question type as tcpdump names it, `TypeN` otherwise.

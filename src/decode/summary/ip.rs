@@ -7,6 +7,7 @@ use std::net::{IpAddr, Ipv6Addr};
 
 use super::checksum::{fold, ipv4_pseudo_sum, ipv6_pseudo_sum, ones_sum};
 use super::icmp::{write_icmp, write_icmp6};
+use super::igmp::write_igmp;
 use super::ip6_ext::{write_destination_options, write_fragment, write_hop_by_hop, write_routing};
 use super::push::{push_ip, push_u64};
 use super::read::{Bytes, Cut, Printed};
@@ -453,6 +454,7 @@ fn demux(
         58 if !net.is_v6() => requires(out, "ICMPv6", "IPv6"),
         58 => write_icmp6(out, ctx, net, body, len, fragmented),
         2 if net.is_v6() => requires(out, "IGMP", "IPv4"),
+        2 => write_igmp(out, body, len, ctx.verbosity()),
         4 => write_ipv4(out, ctx, body, len),
         41 => write_ipv6(out, ctx, body, len),
         59 => {
@@ -464,7 +466,7 @@ fn demux(
             Ok(())
         }
         // Protocols tcpdump has printers for and hark summarises in its own words.
-        2 | 8 | 9 | 33 | 46 | 47 | 50 | 51 | 55 | 88 | 89 | 103 | 108 | 112 | 113 | 132 | 143 => {
+        8 | 9 | 33 | 46 | 47 | 50 | 51 | 55 | 88 | 89 | 103 | 108 | 112 | 113 | 132 | 143 => {
             let _ = write!(out, "{}, length {len}", proto_text(proto));
             Ok(())
         }

@@ -11,10 +11,12 @@ use super::tcp_seq::RelativeSeqs;
 use crate::source::Timestamp;
 
 mod arp;
+mod bootp;
 mod checksum;
 mod domain;
 mod dump;
 mod icmp;
+mod igmp;
 mod ip;
 mod ip6_ext;
 mod ip_options;

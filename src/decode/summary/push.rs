@@ -96,3 +96,19 @@ pub fn push_padded(out: &mut Vec<u8>, n: u32, width: usize) {
         out.extend_from_slice(&digits[..width]);
     }
 }
+
+/// A duration as tcpdump shows one: `1h2m3s`.
+pub(super) fn push_duration(out: &mut Vec<u8>, mut secs: u32) {
+    if secs == 0 {
+        out.extend_from_slice(b"0s");
+        return;
+    }
+    for (unit, name) in
+        [(31_536_000, 'y'), (604_800, 'w'), (86_400, 'd'), (3600, 'h'), (60, 'm'), (1, 's')]
+    {
+        if secs >= unit {
+            let _ = write!(out, "{}{name}", secs / unit);
+            secs %= unit;
+        }
+    }
+}

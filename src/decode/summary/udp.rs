@@ -2,6 +2,7 @@
 
 use std::io::Write;
 
+use super::bootp::write_bootp;
 use super::checksum::expected_checksum;
 use super::domain::{Carrier, write_domain};
 use super::ip::{Ctx, Net};
@@ -63,6 +64,8 @@ pub(super) fn write_udp(
     if port(53) || port(5353) {
         let carrier = Carrier { over_tcp: false, mdns: !port(53), verbosity: ctx.verbosity() };
         write_domain(out, body.data, length as u32, carrier);
+    } else if port(67) || port(68) {
+        return write_bootp(out, body, length, ctx.verbosity());
     } else if port(4789) {
         return write_vxlan(out, ctx, body, length);
     } else if ulen > length && !fragmented {
