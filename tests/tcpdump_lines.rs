@@ -1,7 +1,7 @@
 //! Every line hark prints, held to tcpdump's byte for byte: each capture of the shared
-//! corpus and of three generated ones (the benchmarks' mix, the scapy-built cases of
-//! `tests/captures/tcpdump_cases.py`, hark's own lab conversation) read by `TZ=UTC
-//! tcpdump -nn` and by hark with the same flags, packet by packet.
+//! corpus and of four generated ones (the benchmarks' mix, the scapy-built cases of
+//! `tests/captures/tcpdump_cases.py`, hark's own lab conversation and filter mix) read by
+//! `TZ=UTC tcpdump -nn` and by hark with the same flags, packet by packet.
 //!
 //! A packet whose text differs must be one of the differences listed below, each with
 //! its reason; a listed difference that no packet shows any more fails the test, so the
@@ -57,6 +57,7 @@ const KNOWN: &[(&str, &str, &str)] = &[
     ("dhcpv6-ia-na.pcap", "dhcp6", "DHCPv6: hark's own summary, `UDP, length N`"),
     ("pptp.pcap", "pptp", "PPTP: hark's line ends at the TCP length"),
     ("pptp.pcap", "GRE", "GRE: hark's own summary, `GRE, length N`"),
+    ("filter-mix.pcap", "GRE", "GRE: hark's own summary, `GRE, length N`"),
     ("bgp-role.pcapng", "BGP", "BGP: hark's line ends at the TCP length"),
     ("mptcp-v1.pcap", "mptcp", "MPTCP options: hark shows them as an unknown option's bytes"),
     ("unaligned-nfs-1.pcap", "NFS", "NFS: hark's own summary, `UDP, length N`"),
@@ -105,8 +106,9 @@ fn run(program: Command, flags: &[&str], capture: &Path) -> Packets {
     packets(&out.stdout)
 }
 
-/// The benchmarks' mix (its every distinct frame), the scapy-built cases and hark's lab
-/// conversation; `None` (skipped) without scapy.
+/// The benchmarks' mix (its every distinct frame), the scapy-built cases, and hark's own
+/// generator's lab conversation and filter mix (fragments, tags, labels, extension
+/// headers, runts); `None` (skipped) without scapy.
 fn generated(test: &str, dir: &Path) -> Option<Vec<PathBuf>> {
     let scapy = Command::new("python3").args(["-c", "import scapy"]).output();
     if !scapy.is_ok_and(|o| o.status.success()) {
@@ -124,7 +126,9 @@ fn generated(test: &str, dir: &Path) -> Option<Vec<PathBuf>> {
     assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
     let lab = dir.join("lab.pcap");
     write_pcap(&lab, &hark::sample::lab_conversation());
-    Some(vec![mix, cases, lab])
+    let filter_mix = dir.join("filter-mix.pcap");
+    write_pcap(&filter_mix, &hark::sample::filter_mix());
+    Some(vec![mix, cases, lab, filter_mix])
 }
 
 fn name(file: &Path) -> String {

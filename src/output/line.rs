@@ -51,7 +51,11 @@ impl LineSink {
             return;
         }
         let start = if self.dump_link { 0 } else { network_start };
-        let bytes = &pkt.frame().data[start..];
+        let bytes = &pkt.frame().data[start.min(pkt.frame().data.len())..];
+        // As tcpdump, nothing after the link header means no dump (not an empty one).
+        if bytes.is_empty() && !self.dump_link {
+            return;
+        }
         match self.dump {
             Dump::Hex => summary::write_hex(out, bytes),
             Dump::HexAscii => summary::write_hex_ascii(out, bytes),

@@ -6,7 +6,8 @@ use std::io::Write;
 use std::net::{IpAddr, Ipv6Addr};
 
 use super::checksum::{fold, ipv4_pseudo_sum, ipv6_pseudo_sum, ones_sum};
-use super::icmp::{write_icmp, write_icmp6};
+use super::icmp::write_icmp;
+use super::icmp6::write_icmp6;
 use super::igmp::write_igmp;
 use super::ip6_ext::{write_destination_options, write_fragment, write_hop_by_hop, write_routing};
 use super::push::{push_ip, push_u64};

@@ -16,6 +16,7 @@ mod checksum;
 mod domain;
 mod dump;
 mod icmp;
+mod icmp6;
 mod igmp;
 mod ip;
 mod ip6_ext;

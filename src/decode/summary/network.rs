@@ -347,7 +347,15 @@ fn write_mpls(
             match payload.u8(0)? {
                 0x45..=0x4f => 4,
                 0x60..=0x6f => 6,
-                _ => return Ok(()),
+                _ => {
+                    // Neither IPv4 nor IPv6 by its first byte: tcpdump dumps it.
+                    let shown = &payload.data[..payload.len().min(length)];
+                    default_print(out, ctx, shown);
+                    if shown.len() < length && !ctx.opts.dumps_packets {
+                        return Err(Cut::jump("mpls"));
+                    }
+                    return Ok(());
+                }
             }
         }
     };

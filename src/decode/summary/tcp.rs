@@ -7,7 +7,7 @@ use super::domain::{Carrier, push_char, write_domain};
 use super::ip::{Ctx, Net};
 use super::push::{push_ip, push_u64};
 use super::read::{Cut, Printed};
-use super::text::{text_protocol, write_ssh_version, write_text};
+use super::text::{FTP, HTTP, RTSP, SMTP, WHOIS, write_ssh_version, write_text};
 
 const TCP: u8 = 6;
 
@@ -115,16 +115,26 @@ pub(super) fn write_tcp(
         write_reset_text(out, data, length);
         return Ok(());
     }
-    let port = |p: u16| sport == p || dport == p;
-    if let Some(proto) = text_protocol(port) {
-        write_text(out, proto, data, length, verbosity > 0)?;
-    } else if port(22) {
-        write_ssh_version(out, data, length)?;
-    } else if port(53) {
-        let carrier = Carrier { over_tcp: true, mdns: false, verbosity };
-        write_domain(out, data, length as u32, carrier);
-    }
-    Ok(())
+    // tcpdump tries the ports in this order and the first that either end uses decides,
+    // whether or not hark has that printer (telnet, BGP, PPTP, Redis, NetBIOS, SMB, BEEP
+    // and OpenFlow it leaves to its own summary, where the line ends here).
+    const ORDER: [u16; 18] =
+        [23, 25, 43, 179, 1723, 6379, 22, 139, 445, 10288, 6633, 6653, 21, 80, 8080, 554, 8554, 53];
+    let text = match ORDER.into_iter().find(|&p| sport == p || dport == p) {
+        Some(25) => SMTP,
+        Some(43) => WHOIS,
+        Some(21) => FTP,
+        Some(80 | 8080) => HTTP,
+        Some(554 | 8554) => RTSP,
+        Some(22) => return write_ssh_version(out, data, length),
+        Some(53) => {
+            let carrier = Carrier { over_tcp: true, mdns: false, verbosity };
+            write_domain(out, data, length as u32, carrier);
+            return Ok(());
+        }
+        _ => return Ok(()),
+    };
+    write_text(out, text, data, length, verbosity > 0)
 }
 
 /// The text a reset carries (RFC 9293 §3.5.3 suggests a reason), as `-v` shows it.

@@ -71,23 +71,11 @@ const RTSP_REQUESTS: &[&str] = &[
     "TEARDOWN",
 ];
 
-/// The text protocol tcpdump would print for a TCP segment between these ports.
-pub(super) fn text_protocol(port: impl Fn(u16) -> bool) -> Option<TextProtocol> {
-    let (name, requests) = if port(25) {
-        ("smtp", None)
-    } else if port(43) {
-        ("whois", None)
-    } else if port(21) {
-        ("ftp", None)
-    } else if port(80) || port(8080) {
-        ("http", Some(HTTP_REQUESTS))
-    } else if port(554) || port(8554) {
-        ("rtsp", Some(RTSP_REQUESTS))
-    } else {
-        return None;
-    };
-    Some(TextProtocol { name, requests })
-}
+pub(super) const SMTP: TextProtocol = TextProtocol { name: "smtp", requests: None };
+pub(super) const WHOIS: TextProtocol = TextProtocol { name: "whois", requests: None };
+pub(super) const FTP: TextProtocol = TextProtocol { name: "ftp", requests: None };
+pub(super) const HTTP: TextProtocol = TextProtocol { name: "http", requests: Some(HTTP_REQUESTS) };
+pub(super) const RTSP: TextProtocol = TextProtocol { name: "rtsp", requests: Some(RTSP_REQUESTS) };
 
 /// Appends `: NAME: first line` (or, with `-v`, `: NAME, length: N` and each line); for a
 /// request/response protocol, only `: NAME` when the segment starts neither.
