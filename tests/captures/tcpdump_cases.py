@@ -69,6 +69,11 @@ add(back / IP(src=S4, dst=C4) / TCP(sport=22, dport=40013, flags="PA") / Raw(b"S
 add(eth / IP(src=C4, dst=S4) / TCP(sport=40013, dport=22, flags="PA") / Raw(b"\x00\x00\x01\x0c\x0a\x14"))
 add(eth / IP(src=C4, dst=S4) / TCP(sport=40014, dport=554, flags="PA") / Raw(b"OPTIONS rtsp://lab/a RTSP/1.0\r\nCSeq: 1\r\n\r\n"))
 add(eth / IP(src=C4, dst=S4) / TCP(sport=40015, dport=8080, flags="PA") / Raw(b"POST /upload HTTP/1.1\r\nHost: x\r\n"), caplen=14 + 20 + 20 + 20)
+# Two claimed ports: tcpdump's order of checks decides (SSH before HTTP, HTTP before DNS,
+# mDNS before VXLAN).
+add(eth / IP(src=C4, dst=S4) / TCP(sport=22, dport=80, flags="PA") / Raw(b"SSH-2.0-lab\r\n"))
+add(eth / IP(src=C4, dst=S4) / TCP(sport=53, dport=8080, flags="PA") / Raw(b"GET / HTTP/1.1\r\n\r\n"))
+add(eth / IP(src=C4, dst=S4) / UDP(sport=4789, dport=5353) / DNS(id=1, qd=DNSQR(qname="x.local")))
 
 # DNS: queries and answers of many types, EDNS, errors, over UDP and TCP.
 dq = lambda **kw: DNS(id=0x1234, rd=1, **kw)

@@ -60,21 +60,129 @@ pub(super) fn write_udp(
         write_checksum_verdict(out, ctx.verbosity(), &net, bytes, length)?;
     }
     let body = bytes.from(8, "udp");
-    let port = |p: u16| sport == p || dport == p;
-    if port(53) || port(5353) {
-        let carrier = Carrier { over_tcp: false, mdns: !port(53), verbosity: ctx.verbosity() };
-        write_domain(out, body.data, length as u32, carrier);
-    } else if port(67) || port(68) {
-        return write_bootp(out, body, length, ctx.verbosity());
-    } else if port(4789) {
-        return write_vxlan(out, ctx, body, length);
-    } else if ulen > length && !fragmented {
-        let _ = write!(out, "UDP, bad length {ulen} > {length}");
-    } else {
-        out.extend_from_slice(b"UDP, length ");
-        push_u64(out, ulen as u64);
+    match application(sport, dport) {
+        Some(App::Domain { mdns }) => {
+            let carrier = Carrier { over_tcp: false, mdns, verbosity: ctx.verbosity() };
+            write_domain(out, body.data, length as u32, carrier);
+        }
+        Some(App::Bootp) => return write_bootp(out, body, length, ctx.verbosity()),
+        Some(App::Vxlan) => return write_vxlan(out, ctx, body, length),
+        // Unclaimed, or claimed by a printer of tcpdump's that hark does not have.
+        Some(App::Other) | None if ulen > length && !fragmented => {
+            let _ = write!(out, "UDP, bad length {ulen} > {length}");
+        }
+        Some(App::Other) | None => {
+            out.extend_from_slice(b"UDP, length ");
+            push_u64(out, ulen as u64);
+        }
     }
     Ok(())
+}
+
+/// What runs on a datagram, by its ports.
+enum App {
+    Domain {
+        mdns: bool,
+    },
+    Bootp,
+    Vxlan,
+    /// A protocol tcpdump has a printer for and hark does not.
+    Other,
+}
+
+/// Which end a port must be at to claim a datagram.
+#[derive(Clone, Copy)]
+enum End {
+    Either,
+    Source,
+    Destination,
+}
+
+/// tcpdump's order of port checks, to VXLAN's: the first that matches decides, whether or
+/// not hark prints that protocol.
+fn application(sport: u16, dport: u16) -> Option<App> {
+    use End::{Destination, Either, Source};
+    const ORDER: &[(u16, End)] = &[
+        (53, Either),
+        (5353, Either),
+        (525, Either),
+        (69, Either),
+        (67, Either),
+        (68, Either),
+        (520, Either),
+        (654, Either),
+        (500, Either),
+        (4500, Either),
+        (7500, Either),
+        (8500, Either),
+        (161, Either),
+        (162, Either),
+        (123, Either),
+        (88, Either),
+        (750, Either),
+        (1701, Either),
+        (3456, Destination),
+        (2103, Either),
+        (2104, Either),
+        (521, Either),
+        (546, Either),
+        (547, Either),
+        (5359, Either),
+        (6696, Either),
+        (6697, Either),
+        (8231, Either),
+        (4567, Destination),
+        (496, Either),
+        (1645, Either),
+        (1812, Either),
+        (1646, Either),
+        (1813, Either),
+        (1700, Either),
+        (3799, Either),
+        (1985, Destination),
+        (921, Either),
+        (646, Either),
+        (698, Either),
+        (3503, Either),
+        (49152, Source),
+        (3784, Destination),
+        (4784, Destination),
+        (6784, Destination),
+        (3785, Destination),
+        (701, Either),
+        (1589, Either),
+        (6343, Either),
+        (12223, Either),
+        (12222, Either),
+        (5060, Either),
+        (514, Either),
+        (8472, Either),
+        (4789, Either),
+    ];
+    // RX's port range sits between Zephyr's and RIPng's in tcpdump's order.
+    let rx = |p: u16| (7000..=7009).contains(&p);
+    let mut claimed = None;
+    for &(port, end) in ORDER {
+        if port == 521 && (rx(sport) || rx(dport)) {
+            return Some(App::Other);
+        }
+        let hit = match end {
+            Either => sport == port || dport == port,
+            Source => sport == port,
+            Destination => dport == port,
+        };
+        if hit {
+            claimed = Some(port);
+            break;
+        }
+    }
+    Some(match claimed? {
+        53 => App::Domain { mdns: false },
+        5353 => App::Domain { mdns: true },
+        67 | 68 => App::Bootp,
+        4789 => App::Vxlan,
+        _ => App::Other,
+    })
 }
 
 /// `[udp sum ok] `, `[bad udp cksum 0x1234 -> 0x5678!] ` or `[no cksum] `: for IPv4 only
