@@ -59,7 +59,6 @@ const KNOWN: &[(&str, &str, &str)] = &[
     ("pptp.pcap", "GRE", "GRE: hark's own summary, `GRE, length N`"),
     ("filter-mix.pcap", "GRE", "GRE: hark's own summary, `GRE, length N`"),
     ("bgp-role.pcapng", "BGP", "BGP: hark's line ends at the TCP length"),
-    ("mptcp-v1.pcap", "mptcp", "MPTCP options: hark shows them as an unknown option's bytes"),
     ("unaligned-nfs-1.pcap", "NFS", "NFS: hark's own summary, `UDP, length N`"),
     (
         "accecn_handshake.pcap",

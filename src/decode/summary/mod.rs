@@ -21,6 +21,7 @@ mod igmp;
 mod ip;
 mod ip6_ext;
 mod ip_options;
+mod mptcp;
 mod network;
 mod push;
 mod read;

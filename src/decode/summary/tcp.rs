@@ -5,6 +5,7 @@ use std::io::Write;
 use super::checksum::expected_checksum;
 use super::domain::{Carrier, push_char, write_domain};
 use super::ip::{Ctx, Net};
+use super::mptcp::write_mptcp;
 use super::push::{push_ip, push_u64};
 use super::read::{Cut, Printed};
 use super::text::{FTP, HTTP, RTSP, SMTP, WHOIS, write_ssh_version, write_text};
@@ -98,7 +99,7 @@ pub(super) fn write_tcp(
     }
     if header_len > 20 {
         let options = &bytes[20..bytes.len().min(header_len)];
-        if write_options(out, options, header_len - 20, sack_base).is_err() {
+        if !write_options(out, options, header_len - 20, sack_base, flags)? {
             return Ok(());
         }
     }
@@ -151,17 +152,16 @@ fn write_reset_text(out: &mut Vec<u8>, data: &[u8], length: usize) {
     out.push(b']');
 }
 
-/// The options ran past the header (`Err`, the line ends there) or were cut short.
-struct BadOptions;
-
 /// Appends `, options [mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7]`. `options` is what
-/// was captured of the `room` bytes the header leaves for them.
+/// was captured of the `room` bytes the header leaves for them. False when the line ends
+/// with them (`[bad opt]`, or cut short where tcpdump checked first).
 fn write_options(
     out: &mut Vec<u8>,
     options: &[u8],
     room: usize,
     sack_base: u32,
-) -> Result<(), BadOptions> {
+    tcp_flags: u16,
+) -> Result<bool, Cut> {
     out.extend_from_slice(b", options [");
     let mut left = room;
     let mut at = 0;
@@ -170,26 +170,27 @@ fn write_options(
         if !first {
             out.push(b',');
         }
-        let result = write_option(out, options, &mut at, &mut left, sack_base);
+        let result = write_option(out, options, &mut at, &mut left, sack_base, tcp_flags);
         match result {
             Ok(OptionEnd::More) => first = false,
             Ok(OptionEnd::List) => break,
             Err(OptionFault::Bad) => {
                 // tcpdump closes the list only after a first option.
                 out.extend_from_slice(if first { b"[bad opt]" } else { b"[bad opt]]" });
-                return Err(BadOptions);
+                return Ok(false);
             }
-            Err(OptionFault::Cut { closes }) => {
+            Err(OptionFault::Cut { closes: true }) => {
                 out.extend_from_slice(b" [|tcp]");
-                if closes && !first {
+                if !first {
                     out.push(b'>');
                 }
-                return Err(BadOptions);
+                return Ok(false);
             }
+            Err(OptionFault::Cut { closes: false }) => return Err(Cut::jump("tcp")),
         }
     }
     out.push(b']');
-    Ok(())
+    Ok(true)
 }
 
 enum OptionEnd {
@@ -213,6 +214,7 @@ fn write_option(
     at: &mut usize,
     left: &mut usize,
     sack_base: u32,
+    tcp_flags: u16,
 ) -> Result<OptionEnd, OptionFault> {
     let byte = |i: usize| options.get(i).copied().ok_or(OptionFault::Cut { closes: false });
     let kind = byte(*at)?;
@@ -317,6 +319,16 @@ fn write_option(
                 }
             }
             data_len
+        }
+        30 => {
+            need(len - 2)?;
+            let option = &options[start - 2..start + len - 2];
+            match write_mptcp(out, option, tcp_flags) {
+                Ok(true) => {}
+                Ok(false) => return Err(OptionFault::Bad),
+                Err(_) => return Err(OptionFault::Cut { closes: false }),
+            }
+            len - 2
         }
         34 => {
             let data = need(len - 2)?;
