@@ -36,7 +36,6 @@ const FLAG_SETS: &[&[&str]] = &[
 const KNOWN: &[(&str, &str, &str)] = &[
     ("of13_ericsson.pcapng", "OpenFlow", "OpenFlow: hark's line ends at the TCP length"),
     ("OSPFv2_Capture_FINAL.pcapng", "OSPFv2", "OSPF: hark's own summary, `OSPF, length N`"),
-    ("eapon1.pcap", "EAP", "EAPOL: hark names the ethertype and dumps the frame"),
     ("eapon1.pcap", "Vendor-rfc1048", "DHCP's options (-v): tcpdump lists them, hark does not"),
     (
         "dhcp-option-108.pcapng",

@@ -19,6 +19,7 @@ from scapy.all import (
     RouterAlert, TCP, UDP, VXLAN, fragment, raw,
 )
 from scapy.contrib.mpls import MPLS
+from scapy.layers.eap import EAP, EAPOL
 
 C4, S4 = "198.18.0.7", "198.18.0.1"
 C6, S6 = "2001:db8::7", "2001:db8::1"
@@ -181,6 +182,14 @@ add(Ether(src=MAC_C, dst="ff:ff:ff:ff:ff:ff") / ARP(op=1, hwsrc=MAC_C, psrc=C4, 
 add(Ether(src=MAC_C, dst="ff:ff:ff:ff:ff:ff", type=0x8035) / ARP(op=3, hwsrc=MAC_C, hwdst=MAC_C))
 add(Ether(src=MAC_C, dst="ff:ff:ff:ff:ff:ff") / ARP(op=1, hwlen=8, plen=4, hwsrc=b"\x01" * 8, hwdst=b"\x00" * 8, psrc=C4, pdst=S4))
 add(Ether(src=MAC_C, dst=MAC_S, type=0x88b5) / Raw(b"local experimental"))
+# 802.1X: start, identity exchange, a TLS method with its length, a key frame.
+pae = Ether(src=MAC_C, dst="01:80:c2:00:00:03")
+add(pae / EAPOL(version=1, type=1))
+add(pae / EAPOL(version=2, type=0) / EAP(code=1, id=1, type=1))
+add(pae / EAPOL(version=2, type=0) / EAP(code=2, id=1, type=1, identity=b"alice"))
+add(pae / EAPOL(version=2, type=0) / Raw(b"\x01\x02\x00\x0a\x0d\xa0\x00\x00\x01\x00"))
+add(pae / EAPOL(version=2, type=0) / EAP(code=3, id=2))
+add(pae / EAPOL(version=2, type=3) / Raw(b"\x02" + b"\x00" * 94))
 
 with open(sys.argv[1], "wb") as f:
     f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))

@@ -15,6 +15,7 @@ mod bootp;
 mod checksum;
 mod domain;
 mod dump;
+mod eap;
 mod icmp;
 mod icmp6;
 mod igmp;

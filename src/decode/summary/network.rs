@@ -6,6 +6,7 @@ use std::io::Write;
 
 use super::arp::write_arp;
 use super::dump::push_default_dump;
+use super::eap::write_eapol;
 use super::ip::{Ctx, write_ipv4, write_ipv6};
 use super::push::{push_mac, push_u64};
 use super::read::{Bytes, Cut, Printed};
@@ -18,6 +19,7 @@ const IPV4: u16 = 0x0800;
 const IPV6: u16 = 0x86dd;
 const ARP: u16 = 0x0806;
 const RARP: u16 = 0x8035;
+const EAPOL: u16 = 0x888e;
 
 /// The line for a whole frame, after its time.
 pub(super) fn write_frame(out: &mut Vec<u8>, ctx: &mut Ctx<'_>, pkt: &Packet<'_>) -> Printed {
@@ -246,7 +248,7 @@ pub(super) fn write_ethernet(
         return Ok(());
     }
     prefix(out, ether_type);
-    let known = matches!(ether_type, IPV4 | IPV6 | ARP | RARP | 0x8847 | 0x8848);
+    let known = matches!(ether_type, IPV4 | IPV6 | ARP | RARP | EAPOL | 0x8847 | 0x8848);
     if !known {
         // No printer: tcpdump names the frame and dumps what follows it.
         if !link_header {
@@ -280,6 +282,7 @@ fn write_network(
         IPV4 => write_ipv4(out, ctx, bytes, length),
         IPV6 => write_ipv6(out, ctx, bytes, length),
         ARP | RARP => write_arp(out, bytes, length, !ctx.opts.link_header, ctx.verbosity() > 0),
+        EAPOL => write_eapol(out, bytes, ctx.verbosity()),
         0x8847 | 0x8848 => write_mpls(out, ctx, bytes, length),
         _ => {
             let _ = write!(out, "ethertype ");
