@@ -53,7 +53,7 @@ const KNOWN: &[(&str, &str, &str)] = &[
         "the record holds 90 bytes where the file's snap length is 53: libpcap cuts the \
          record to 53, hark reads all 90, as Wireshark does",
     ),
-    ("dhcpv6-ia-na.pcap", "dhcp6", "DHCPv6: hark's own summary, `UDP, length N`"),
+    ("dhcpv6-ia-na.pcap", "(xid=", "DHCPv6's options (-v): tcpdump lists them, hark does not"),
     ("pptp.pcap", "pptp", "PPTP: hark's line ends at the TCP length"),
     ("pptp.pcap", "GRE", "GRE: hark's own summary, `GRE, length N`"),
     ("filter-mix.pcap", "GRE", "GRE: hark's own summary, `GRE, length N`"),

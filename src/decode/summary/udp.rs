@@ -67,6 +67,7 @@ pub(super) fn write_udp(
         }
         Some(App::Bootp) => return write_bootp(out, body, length, ctx.verbosity()),
         Some(App::Vxlan) => return write_vxlan(out, ctx, body, length),
+        Some(App::Dhcp6) => return write_dhcp6(out, body),
         // Unclaimed, or claimed by a printer of tcpdump's that hark does not have.
         Some(App::Other) | None if ulen > length && !fragmented => {
             let _ = write!(out, "UDP, bad length {ulen} > {length}");
@@ -85,6 +86,7 @@ enum App {
         mdns: bool,
     },
     Bootp,
+    Dhcp6,
     Vxlan,
     /// A protocol tcpdump has a printer for and hark does not.
     Other,
@@ -180,9 +182,41 @@ fn application(sport: u16, dport: u16) -> Option<App> {
         53 => App::Domain { mdns: false },
         5353 => App::Domain { mdns: true },
         67 | 68 => App::Bootp,
+        546 | 547 => App::Dhcp6,
         4789 => App::Vxlan,
         _ => App::Other,
     })
+}
+
+/// DHCPv6 (RFC 8415) as tcpdump's line names it: `dhcp6 solicit`. With `-v` tcpdump lists
+/// the options too, which hark leaves to its own words.
+fn write_dhcp6(out: &mut Vec<u8>, body: Bytes<'_>) -> Printed {
+    let b = Bytes::new(body.data, "dhcp6");
+    out.extend_from_slice(b"dhcp6");
+    b.check(0, 4)?;
+    const NAMES: [&str; 15] = [
+        "solicit",
+        "advertise",
+        "request",
+        "confirm",
+        "renew",
+        "rebind",
+        "reply",
+        "release",
+        "decline",
+        "reconfigure",
+        "inf-req",
+        "relay-fwd",
+        "relay-reply",
+        "leasequery",
+        "leasequery-reply",
+    ];
+    let kind = b.u8(0)?;
+    match NAMES.get(usize::from(kind).wrapping_sub(1)) {
+        Some(name) => drop(write!(out, " {name}")),
+        None => drop(write!(out, " msgtype-{kind}")),
+    }
+    Ok(())
 }
 
 /// `[udp sum ok] `, `[bad udp cksum 0x1234 -> 0x5678!] ` or `[no cksum] `: for IPv4 only
