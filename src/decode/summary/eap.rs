@@ -4,6 +4,7 @@
 use std::io::Write;
 
 use super::domain::push_char;
+use super::push::flag_names;
 use super::read::{Bytes, Printed};
 
 /// An EAPOL frame.
@@ -95,13 +96,8 @@ fn write_eap(out: &mut Vec<u8>, b: Bytes<'_>, length: usize) -> Printed {
             } else if method == 43 {
                 let _ = write!(out, " FASTv{}", flags & 7);
             }
-            let names: Vec<&str> =
-                [(0x80, "L bit"), (0x40, "More fragments bit"), (0x20, "Start bit")]
-                    .iter()
-                    .filter(|(bit, _)| flags & bit != 0)
-                    .map(|(_, name)| *name)
-                    .collect();
-            let names = if names.is_empty() { "none".to_string() } else { names.join(", ") };
+            let table = [(0x80, "L bit"), (0x40, "More fragments bit"), (0x20, "Start bit")];
+            let names = flag_names(u32::from(flags), &table);
             let _ = write!(out, " flags [{names}] 0x{flags:02x}");
             if flags & 0x80 != 0 {
                 if len < 10 {

@@ -6,7 +6,9 @@ use std::io::Write;
 use super::checksum::expected_checksum;
 use super::domain::write_name;
 use super::icmp::push_unknown_data;
+use super::igmp::write_group_records;
 use super::ip::{Ctx, Net};
+use super::push::flag_names;
 use super::read::{Bytes, Cut, Printed};
 
 /// An ICMPv6 message of `len` bytes by the IPv6 header's count.
@@ -112,22 +114,18 @@ pub(super) fn write_icmp6(
         133 if verbosity > 0 => write_nd_options(out, b, 8, len, verbosity)?,
         134 if verbosity > 0 => {
             let flags = b.u8(5)?;
-            let names: Vec<&str> = [
+            let table = [
                 (0x80, "managed"),
                 (0x40, "other stateful"),
                 (0x20, "home agent"),
                 (0x02, "ipv6 only"),
-            ]
-            .iter()
-            .filter(|(bit, _)| flags & bit != 0)
-            .map(|(_, n)| *n)
-            .collect();
+            ];
             let preference = ["medium", "high", "rsv", "low"][usize::from((flags & 0x18) >> 3)];
             let _ = write!(
                 out,
                 "\n\thop limit {}, Flags [{}], pref {preference}, router lifetime {}s, reachable time {}ms, retrans timer {}ms",
                 b.u8(4)?,
-                if names.is_empty() { "none".to_string() } else { names.join(", ") },
+                flag_names(u32::from(flags), &table),
                 b.u16(6)?,
                 b.u32(8)?,
                 b.u32(12)?,
@@ -144,20 +142,12 @@ pub(super) fn write_icmp6(
             let _ = write!(out, ", tgt is {}", b.ipv6(8)?);
             if verbosity > 0 {
                 let flags = b.u32(4)?;
-                let names: Vec<&str> = [
-                    (0x8000_0000u32, "router"),
+                let table = [
+                    (0x8000_0000, "router"),
                     (0x4000_0000, "solicited"),
                     (0x2000_0000, "override"),
-                ]
-                .iter()
-                .filter(|(bit, _)| flags & bit != 0)
-                .map(|(_, n)| *n)
-                .collect();
-                let _ = write!(
-                    out,
-                    ", Flags [{}]",
-                    if names.is_empty() { "none".to_string() } else { names.join(", ") }
-                );
+                ];
+                let _ = write!(out, ", Flags [{}]", flag_names(flags, &table));
                 write_nd_options(out, b, 24, len, verbosity)?;
             }
         }
@@ -311,46 +301,7 @@ fn write_mld2_report(out: &mut Vec<u8>, b: Bytes<'_>, len: usize, verbosity: u8)
     if verbosity == 0 {
         return Ok(());
     }
-    let mut at = 8;
-    for _ in 0..groups {
-        if len < at + 20 {
-            out.extend_from_slice(b" [invalid number of groups]");
-            return Ok(());
-        }
-        let _ = write!(out, " [gaddr {}", b.ipv6(at + 4)?);
-        let kind = b.u8(at)?;
-        let name = match kind {
-            1 => "is_in",
-            2 => "is_ex",
-            3 => "to_in",
-            4 => "to_ex",
-            5 => "allow",
-            6 => "block",
-            _ => "",
-        };
-        if name.is_empty() {
-            let _ = write!(out, "  [v2-report-#{kind}]");
-        } else {
-            let _ = write!(out, " {name}");
-        }
-        let sources = usize::from(b.u16(at + 2)?);
-        if len < at + 20 + sources * 16 {
-            let _ = write!(out, " [invalid number of sources {sources}]");
-            return Ok(());
-        }
-        if verbosity == 1 {
-            let _ = write!(out, ", {sources} source(s)");
-        } else {
-            out.extend_from_slice(b" {");
-            for i in 0..sources {
-                let _ = write!(out, " {}", b.ipv6(at + 20 + 16 * i)?);
-            }
-            out.extend_from_slice(b" }");
-        }
-        at += 20 + sources * 16;
-        out.push(b']');
-    }
-    Ok(())
+    write_group_records(out, b, len, groups, verbosity, 16, "v2")
 }
 
 /// RFC 4861 §4.6's options after `start`, one per output line.
@@ -400,18 +351,14 @@ fn write_nd_options(
             }
             3 => {
                 let flags = option.u8(3)?;
-                let names: Vec<&str> = [(0x80, "onlink"), (0x40, "auto"), (0x20, "router")]
-                    .iter()
-                    .filter(|(bit, _)| flags & bit != 0)
-                    .map(|(_, n)| *n)
-                    .collect();
+                let table = [(0x80, "onlink"), (0x40, "auto"), (0x20, "router")];
                 let _ = write!(
                     out,
                     "{}/{}{}, Flags [{}], valid time {}, pref. time {}",
                     option.ipv6(16)?,
                     option.u8(2)?,
                     if units != 4 { "badlen" } else { "" },
-                    if names.is_empty() { "none".to_string() } else { names.join(", ") },
+                    flag_names(u32::from(flags), &table),
                     lifetime(option.u32(4)?),
                     lifetime(option.u32(8)?),
                 );

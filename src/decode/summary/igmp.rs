@@ -125,23 +125,42 @@ fn write_v3_report(out: &mut Vec<u8>, b: Bytes<'_>, len: usize, verbosity: u8) -
     if verbosity == 0 {
         return Ok(());
     }
+    write_group_records(out, b, len, groups, verbosity, 4, "v3")
+}
+
+/// The group records of an IGMPv3 or MLDv2 report (RFC 3376 §4.2.4, RFC 3810 §5.2.4),
+/// which differ only in the width of their addresses (`address_len`): each `[gaddr G
+/// mode, N source(s)]`, or with `-vv` the sources themselves.
+pub(super) fn write_group_records(
+    out: &mut Vec<u8>,
+    b: Bytes<'_>,
+    len: usize,
+    groups: u16,
+    verbosity: u8,
+    address_len: usize,
+    version: &str,
+) -> Printed {
+    let address = |at: usize| -> Result<std::net::IpAddr, super::read::Cut> {
+        Ok(if address_len == 4 { b.ipv4(at)?.into() } else { b.ipv6(at)?.into() })
+    };
+    let record_len = 4 + address_len;
     let mut at = 8;
     for _ in 0..groups {
-        if len < at + 8 {
+        if len < at + record_len {
             out.extend_from_slice(b" [invalid number of groups]");
             return Ok(());
         }
-        let _ = write!(out, " [gaddr {}", b.ipv4(at + 4)?);
+        let _ = write!(out, " [gaddr {}", address(at + 4)?);
         let kind = b.u8(at)?;
         match kind {
             1..=6 => {
-                let names = ["is_in", "is_ex", "to_in", "to_ex", "allow", "block"];
-                let _ = write!(out, " {}", names[usize::from(kind) - 1]);
+                let modes = ["is_in", "is_ex", "to_in", "to_ex", "allow", "block"];
+                let _ = write!(out, " {}", modes[usize::from(kind) - 1]);
             }
-            _ => drop(write!(out, "  [v3-report-#{kind}]")),
+            _ => drop(write!(out, "  [{version}-report-#{kind}]")),
         }
         let sources = usize::from(b.u16(at + 2)?);
-        if len < at + 8 + (sources << 2) {
+        if len < at + record_len + sources * address_len {
             let _ = write!(out, " [invalid number of sources {sources}]");
             return Ok(());
         }
@@ -150,11 +169,11 @@ fn write_v3_report(out: &mut Vec<u8>, b: Bytes<'_>, len: usize, verbosity: u8) -
         } else {
             out.extend_from_slice(b" {");
             for i in 0..sources {
-                let _ = write!(out, " {}", b.ipv4(at + 8 + (i << 2))?);
+                let _ = write!(out, " {}", address(at + record_len + address_len * i)?);
             }
             out.extend_from_slice(b" }");
         }
-        at += 8 + (sources << 2);
+        at += record_len + sources * address_len;
         out.push(b']');
     }
     Ok(())

@@ -10,7 +10,7 @@ use super::icmp::write_icmp;
 use super::icmp6::write_icmp6;
 use super::igmp::write_igmp;
 use super::ip6_ext::{write_destination_options, write_fragment, write_hop_by_hop, write_routing};
-use super::push::{push_ip, push_u64};
+use super::push::{flag_names, push_ip, push_u64};
 use super::read::{Bytes, Cut, Printed};
 use super::tcp::write_tcp;
 use super::udp::write_udp;
@@ -222,17 +222,14 @@ fn write_ipv4_verbose(
         let _ = write!(out, ", ttl {}", h[8]);
     }
     let offset_field = u16::from_be_bytes([h[6], h[7]]);
-    let flags: Vec<&str> = [(0x2000, "+"), (0x4000, "DF"), (0x8000, "rsvd")]
-        .iter()
-        .filter(|(bit, _)| offset_field & bit != 0)
-        .map(|(_, name)| *name)
-        .collect();
+    let flags =
+        flag_names(u32::from(offset_field), &[(0x2000, "+"), (0x4000, "DF"), (0x8000, "rsvd")]);
     let _ = write!(
         out,
         ", id {}, offset {}, flags [{}], proto {} ({}), length {}",
         u16::from_be_bytes([h[4], h[5]]),
         usize::from(offset_field & 0x1fff) * 8,
-        if flags.is_empty() { "none".to_string() } else { flags.join(", ") },
+        flags,
         long_proto_name(h[9]),
         h[9],
         u16::from_be_bytes([h[2], h[3]]),

@@ -97,6 +97,14 @@ pub fn push_padded(out: &mut Vec<u8>, n: u32, width: usize) {
     }
 }
 
+/// The names of the bits set in `value`, comma-separated in the table's order, or
+/// `none`: tcpdump's way with a flags field.
+pub(super) fn flag_names(value: u32, table: &[(u32, &str)]) -> String {
+    let names: Vec<&str> =
+        table.iter().filter(|(bit, _)| value & bit != 0).map(|(_, name)| *name).collect();
+    if names.is_empty() { "none".to_string() } else { names.join(", ") }
+}
+
 /// A duration as tcpdump shows one: `1h2m3s`.
 pub(super) fn push_duration(out: &mut Vec<u8>, mut secs: u32) {
     if secs == 0 {
