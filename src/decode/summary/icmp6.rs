@@ -296,12 +296,7 @@ fn write_mld2_report(out: &mut Vec<u8>, b: Bytes<'_>, len: usize, verbosity: u8)
         let _ = write!(out, " [invalid len {len}]");
         return Ok(());
     }
-    let groups = b.u16(6)?;
-    let _ = write!(out, ", {groups} group record(s)");
-    if verbosity == 0 {
-        return Ok(());
-    }
-    write_group_records(out, b, len, groups, verbosity, 16, "v2")
+    write_group_records(out, b, len, verbosity, 16, "v2")
 }
 
 /// RFC 4861 §4.6's options after `start`, one per output line.

@@ -120,26 +120,25 @@ fn write_v3_report(out: &mut Vec<u8>, b: Bytes<'_>, len: usize, verbosity: u8) -
         let _ = write!(out, " [invalid len {len}]");
         return Ok(());
     }
+    write_group_records(out, b, len, verbosity, 4, "v3")
+}
+
+/// The group records of an IGMPv3 or MLDv2 report (RFC 3376 §4.2.4, RFC 3810 §5.2.4),
+/// which differ only in the width of their addresses (`address_len`): their count, and
+/// with `-v` each `[gaddr G mode, N source(s)]`, with `-vv` the sources themselves.
+pub(super) fn write_group_records(
+    out: &mut Vec<u8>,
+    b: Bytes<'_>,
+    len: usize,
+    verbosity: u8,
+    address_len: usize,
+    version: &str,
+) -> Printed {
     let groups = b.u16(6)?;
     let _ = write!(out, ", {groups} group record(s)");
     if verbosity == 0 {
         return Ok(());
     }
-    write_group_records(out, b, len, groups, verbosity, 4, "v3")
-}
-
-/// The group records of an IGMPv3 or MLDv2 report (RFC 3376 §4.2.4, RFC 3810 §5.2.4),
-/// which differ only in the width of their addresses (`address_len`): each `[gaddr G
-/// mode, N source(s)]`, or with `-vv` the sources themselves.
-pub(super) fn write_group_records(
-    out: &mut Vec<u8>,
-    b: Bytes<'_>,
-    len: usize,
-    groups: u16,
-    verbosity: u8,
-    address_len: usize,
-    version: &str,
-) -> Printed {
     let address = |at: usize| -> Result<std::net::IpAddr, super::read::Cut> {
         Ok(if address_len == 4 { b.ipv4(at)?.into() } else { b.ipv6(at)?.into() })
     };
