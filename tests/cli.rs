@@ -428,3 +428,66 @@ fn interfaces_are_listed_with_their_state_and_addresses() {
     listed.sort();
     assert_eq!(listed, names);
 }
+
+/// A capture whose records say a smaller original length than they hold (0, as fuzzed
+/// files have), in pcap's little-endian layout.
+fn records_shorter_than_they_hold(path: &std::path::Path) {
+    let mut file = Vec::new();
+    file.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
+    file.extend_from_slice(&[2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    file.extend_from_slice(&65_535u32.to_le_bytes());
+    file.extend_from_slice(&1u32.to_le_bytes());
+    let frame = hark::sample::udp(
+        (hark::sample::CLIENT_MAC, hark::sample::SERVER_MAC),
+        (hark::sample::CLIENT, hark::sample::SERVER),
+        (40_000, 9),
+        b"discard",
+    );
+    for (secs, orig_len) in [(1_000u32, 0u32), (1_001, 20)] {
+        file.extend_from_slice(&secs.to_le_bytes());
+        file.extend_from_slice(&0u32.to_le_bytes());
+        file.extend_from_slice(&(frame.len() as u32).to_le_bytes());
+        file.extend_from_slice(&orig_len.to_le_bytes());
+        file.extend_from_slice(&frame);
+    }
+    std::fs::write(path, file).unwrap();
+}
+
+/// The original lengths of a little-endian pcap's records.
+fn original_lengths(path: &std::path::Path) -> Vec<u32> {
+    let bytes = std::fs::read(path).unwrap();
+    let mut lengths = Vec::new();
+    let mut at = 24;
+    while at + 16 <= bytes.len() {
+        let word = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().unwrap());
+        lengths.push(word(at + 12));
+        at += 16 + word(at + 8) as usize;
+    }
+    lengths
+}
+
+#[test]
+fn w_keeps_a_records_original_length_below_its_captured_length() {
+    let test = "w_keeps_a_records_original_length_below_its_captured_length";
+    let (dir, input) = util::temp_path("short-origlen.pcap");
+    records_shorter_than_they_hold(&input);
+    let ours = dir.path().join("ours.pcap");
+    let out = util::run(&["-q", "-r", input.to_str().unwrap(), "-w", ours.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(original_lengths(&ours), [0, 20]);
+    assert_eq!(util::pcap_records(&ours), util::pcap_records(&input));
+    // tcpdump writes what it read the same way.
+    if util::have_for(test, "tcpdump") {
+        let theirs = dir.path().join("theirs.pcap");
+        let status = Command::new("tcpdump")
+            .arg("-r")
+            .arg(&input)
+            .arg("-w")
+            .arg(&theirs)
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        assert_eq!(original_lengths(&theirs), original_lengths(&ours));
+    }
+}

@@ -147,7 +147,9 @@ impl PcapWriter {
         header[12..16].copy_from_slice(&((ticks >> 32) as u32).to_le_bytes());
         header[16..20].copy_from_slice(&(ticks as u32).to_le_bytes());
         header[20..24].copy_from_slice(&(caplen as u32).to_le_bytes());
-        header[24..28].copy_from_slice(&frame.orig_len.max(caplen as u32).to_le_bytes());
+        // The length the record said, even below what it holds (as tcpdump and tshark
+        // write it): a writer that "mends" it would change what was read.
+        header[24..28].copy_from_slice(&frame.orig_len.to_le_bytes());
         self.out.write_all(&header)?;
         self.out.write_all(&frame.data[..caplen])?;
         self.out.write_all(&[0u8; 3][..padded - caplen])?;
@@ -180,7 +182,7 @@ impl PcapWriter {
         header[0..4].copy_from_slice(&secs.to_le_bytes());
         header[4..8].copy_from_slice(&sub.to_le_bytes());
         header[8..12].copy_from_slice(&(caplen as u32).to_le_bytes());
-        header[12..16].copy_from_slice(&frame.orig_len.max(caplen as u32).to_le_bytes());
+        header[12..16].copy_from_slice(&frame.orig_len.to_le_bytes());
         self.out.write_all(&header)?;
         self.out.write_all(&frame.data[..caplen])?;
         self.written += 1;
