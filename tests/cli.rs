@@ -491,3 +491,50 @@ fn w_keeps_a_records_original_length_below_its_captured_length() {
         assert_eq!(original_lengths(&theirs), original_lengths(&ours));
     }
 }
+
+#[test]
+fn an_ipv6_packet_in_an_ipv4_link_type_file_decodes_as_ipv6() {
+    let test = "an_ipv6_packet_in_an_ipv4_link_type_file_decodes_as_ipv6";
+    // LINKTYPE_IPV4 (228) holding an IPv6 packet: its version nibble says what it is.
+    let ethernet = hark::sample::icmp6_echo(
+        (hark::sample::CLIENT_MAC, hark::sample::SERVER_MAC),
+        (
+            "2001:db8::7".parse::<std::net::Ipv6Addr>().unwrap().octets(),
+            "2001:db8::1".parse::<std::net::Ipv6Addr>().unwrap().octets(),
+        ),
+        7,
+        1,
+    );
+    let packet = &ethernet[14..];
+    let mut file = Vec::new();
+    file.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
+    file.extend_from_slice(&[2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    file.extend_from_slice(&65_535u32.to_le_bytes());
+    file.extend_from_slice(&228u32.to_le_bytes());
+    for word in [1_000u32, 0, packet.len() as u32, packet.len() as u32] {
+        file.extend_from_slice(&word.to_le_bytes());
+    }
+    file.extend_from_slice(packet);
+    let (_dir, path) = util::temp_path("ipv6-in-ipv4-link.pcap");
+    std::fs::write(&path, file).unwrap();
+    let out = util::run(&["-r", path.to_str().unwrap(), "--json"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(r#""src_ip":"2001:db8::7""#), "{text}");
+    assert!(text.contains(r#""proto":"IPv6-ICMP""#), "{text}");
+    if util::have_for(test, "tshark") {
+        let theirs = Command::new("tshark")
+            .args([
+                "-r",
+                path.to_str().unwrap(),
+                "-T",
+                "fields",
+                "-e",
+                "ipv6.src",
+                "-e",
+                "icmpv6.type",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&theirs.stdout).trim(), "2001:db8::7\t128");
+    }
+}

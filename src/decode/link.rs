@@ -35,7 +35,11 @@ pub fn classify(link: LinkType, data: &[u8]) -> (Next, Option<CookedHeader>) {
     match link {
         LinkType::ETHERNET => (Next::Ethernet, None),
         LinkType::RAW | LinkType::RAW_OLD_12 | LinkType::RAW_OLD_14 => (raw_ip(data, 0), None),
-        LinkType::IPV4 => (Next::EtherType { ether_type: ETHERTYPE_IPV4, offset: 0 }, None),
+        // As Wireshark (and tcpdump): an IPv4 file's packet goes by its version nibble, so
+        // an IPv6 packet in one is IPv6; an IPv6 file's is IPv6 whatever it says, where
+        // Wireshark calls a wrong version invalid (tcpdump's lines go by the nibble for
+        // both, and hark's lines follow tcpdump).
+        LinkType::IPV4 => (raw_ip(data, 0), None),
         LinkType::IPV6 => (Next::EtherType { ether_type: ETHERTYPE_IPV6, offset: 0 }, None),
         LinkType::NULL | LinkType::LOOP => (loopback(data), None),
         LinkType::LINUX_SLL => linux_sll(data),
