@@ -12,11 +12,12 @@ use crate::source::{FileSource, Frame, LinkType, OwnedFrame, Source, Timestamp};
 fn exercise(frame: Frame<'_>) {
     let pkt = Packet::new(frame);
     let mut out = Vec::new();
-    write_line(
-        &mut out,
-        &pkt,
-        LineOptions { link_header: true, verbosity: 1, ..LineOptions::default() },
-    );
+    // Each -v level reads more of the packet, so each gets its own walk.
+    for verbosity in 0..=3 {
+        let options =
+            LineOptions { link_header: verbosity % 2 == 1, verbosity, ..LineOptions::default() };
+        write_line(&mut out, &pkt, options);
+    }
     write_packet(&mut out, &mut Clock::default(), &pkt, 1);
     let _ = (pkt.dns(), pkt.http(), pkt.tls_sni(), pkt.payload(), pkt.truncated());
 }
@@ -102,4 +103,26 @@ proptest! {
         frame.data.truncate(len);
         exercise(frame.as_frame());
     }
+}
+
+/// Found by the decode fuzz target: an ICMPv6 message its IPv6 header says is one byte
+/// long, whose checksum `-v` went to read past that byte.
+#[test]
+fn a_one_byte_icmp6_message_under_v_ends_its_line_cut_short() {
+    let mut frame = vec![0x33, 0x33, 0, 0, 0, 1, 0xb0, 0xa8, 0x6e, 0x04, 0xd6, 0xe8, 0x86, 0xdd];
+    frame.extend_from_slice(&[0x60, 0, 0, 0, 0, 1, 58, 0]);
+    frame.extend_from_slice(&[0u8; 32]);
+    frame.push(0xfe);
+    let pkt = Packet::new(Frame {
+        ts: Timestamp::default(),
+        link: LinkType::ETHERNET,
+        orig_len: frame.len() as u32,
+        data: &frame,
+        iface: None,
+    });
+    let mut out = Vec::new();
+    write_line(&mut out, &pkt, LineOptions { verbosity: 1, ..LineOptions::default() });
+    let line = String::from_utf8(out).unwrap();
+    // tcpdump's text for it: the addresses, then the cut.
+    assert!(line.ends_with(":: > :::  [|icmp6]\n"), "{line}");
 }

@@ -174,7 +174,8 @@ fn write_icmp_checksum(
     }
     if let Ok(message) = b.slice(0, len) {
         if fold(ones_sum(0, message)) != 0xffff {
-            let stored = u16::from_be_bytes([message[2], message[3]]);
+            // Read as tcpdump reads it: a message too short to hold it ends the line.
+            let stored = b.u16(2)?;
             let expected = expected_checksum(0, message, 2, false).unwrap_or(stored);
             let _ = write!(out, " (wrong icmp cksum {stored:x} (->{expected:x})!)");
         }

@@ -28,7 +28,8 @@ pub(super) fn write_icmp6(
     let verbosity = ctx.verbosity();
     if verbosity > 0 && !fragmented {
         if let Ok(message) = b.slice(0, len) {
-            let stored = u16::from_be_bytes([message[2], message[3]]);
+            // Read as tcpdump reads it: a message too short to hold it ends the line.
+            let stored = b.u16(2)?;
             let pseudo = net.pseudo_sum(58, len);
             if let Some(expected) = expected_checksum(pseudo, message, 2, false) {
                 if expected == stored {
