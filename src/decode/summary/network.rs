@@ -97,11 +97,12 @@ fn write_link_prefix(
             let _ = write!(out, ", length {length}: ");
         }
         LinkType::PPP | LinkType::PPP_HDLC => {
+            // tcpdump's names for the PPP protocols hark reads through.
             let (name, code) = match ether_type {
                 IPV4 => ("IP", 0x0021),
-                IPV6 => ("IPv6", 0x0057),
+                IPV6 => ("IP6", 0x0057),
                 0x8847 => ("MPLS", 0x0281),
-                _ => ("MPLS mcast", 0x0283),
+                _ => ("MPLS", 0x0283),
             };
             let _ = write!(out, "{name} (0x{code:04x}), length {length}: ");
         }
