@@ -45,12 +45,12 @@ impl LineSink {
             let _ = write!(out, "{number:5}  ");
         }
         self.clock.write(out, pkt.frame().ts);
-        let network_start =
+        let dump_start =
             summary::write_packet_text(out, pkt, self.options, self.relative_seqs.as_mut());
         if self.dump == Dump::None {
             return;
         }
-        let start = if self.dump_link { 0 } else { network_start };
+        let start = if self.dump_link { 0 } else { dump_start.offset(pkt) };
         let bytes = &pkt.frame().data[start.min(pkt.frame().data.len())..];
         // As tcpdump, nothing after the link header means no dump (not an empty one).
         if bytes.is_empty() && !self.dump_link {

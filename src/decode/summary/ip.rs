@@ -3,7 +3,7 @@
 //! checks made in its order, which a parser that refuses a damaged header cannot give.
 
 use std::io::Write;
-use std::net::{IpAddr, Ipv6Addr};
+use std::net::IpAddr;
 
 use super::checksum::{fold, ipv4_pseudo_sum, ipv6_pseudo_sum, ones_sum};
 use super::icmp::write_icmp;
@@ -478,9 +478,4 @@ fn demux(
 fn requires(out: &mut Vec<u8>, proto: &str, version: &str) -> Printed {
     let _ = write!(out, "[{proto} requires {version}] (invalid)");
     Ok(())
-}
-
-/// An IPv6 address from 16 bytes, for printers that quote one.
-pub(super) fn ipv6_from(bytes: &[u8]) -> Ipv6Addr {
-    Ipv6Addr::from(octets16(bytes))
 }

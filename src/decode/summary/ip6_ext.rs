@@ -3,7 +3,6 @@
 
 use std::io::Write;
 
-use super::ip::ipv6_from;
 use super::read::{Bytes, Cut};
 
 /// A hop-by-hop header: its length in bytes. A valid jumbo payload option sets `jumbo`.
@@ -113,14 +112,14 @@ pub(super) fn write_routing(
     }
     let mut last = None;
     for i in 0..usize::from(len / 2) {
-        let address = bytes.slice(first_address + 16 * i, 16)?;
-        let _ = write!(out, ", [{i}]{}", ipv6_from(address));
+        let address = bytes.ipv6(first_address + 16 * i)?;
+        let _ = write!(out, ", [{i}]{address}");
         if kind == 0 || (kind == 4 && i == 0) {
             last = Some(address);
         }
     }
     if let (Some(dst), Some(address)) = (final_dst, last) {
-        dst.copy_from_slice(address);
+        *dst = address.octets();
     }
     out.extend_from_slice(b") ");
     Ok(Some((usize::from(len) + 1) << 3))
@@ -200,9 +199,7 @@ impl Options {
                     let _ = write!(out, "(homeaddr: invalid len {})", bytes.u8(i + 1)?);
                     return Err(trunc);
                 }
-                0xc9 => {
-                    self.say(out, &format!("(homeaddr: {})", ipv6_from(bytes.slice(i + 2, 16)?)))
-                }
+                0xc9 => self.say(out, &format!("(homeaddr: {})", bytes.ipv6(i + 2)?)),
                 _ if left < 2 => {
                     let _ = write!(out, "(type {kind}: trunc)");
                     return Err(trunc);

@@ -59,26 +59,42 @@ pub fn write_line(out: &mut Vec<u8>, pkt: &Packet<'_>, opts: LineOptions) {
 
 /// Appends what follows the time on `pkt`'s line, and the newline. With `seqs`, TCP
 /// sequence numbers are relative to their conversation's, as tcpdump's without `-S`.
-/// Returns where tcpdump's `-x` would start: after the link header, or at the frame's
-/// start when a printer abandoned the packet (see `read::Cut`).
+/// Returns where tcpdump's `-x` would start: after the link header (counted only when
+/// asked for, since most lines have no dump), or at the frame's start when a printer
+/// abandoned the packet (see `read::Cut`).
 pub fn write_packet_text(
     out: &mut Vec<u8>,
     pkt: &Packet<'_>,
     opts: LineOptions,
     seqs: Option<&mut RelativeSeqs>,
-) -> usize {
+) -> DumpStart {
     let mut ctx = ip::Ctx { opts, seqs };
-    let mut dump_from = network_offset(pkt);
+    let mut abandoned = false;
     if let Err(cut) = network::write_frame(out, &mut ctx, pkt) {
         out.extend_from_slice(b" [|");
         out.extend_from_slice(cut.proto.as_bytes());
         out.push(b']');
-        if cut.jumped {
-            dump_from = network::header_len_when_abandoned(pkt.frame().link);
-        }
+        abandoned = cut.jumped;
     }
     out.push(b'\n');
-    dump_from
+    DumpStart { abandoned }
+}
+
+/// Where a packet's `-x`/`-X`/`-A` dump starts, as tcpdump's would.
+#[derive(Clone, Copy, Debug)]
+pub struct DumpStart {
+    abandoned: bool,
+}
+
+impl DumpStart {
+    /// The offset in `pkt`'s frame.
+    pub fn offset(self, pkt: &Packet<'_>) -> usize {
+        if self.abandoned {
+            network::header_len_when_abandoned(pkt.frame().link)
+        } else {
+            network_offset(pkt)
+        }
+    }
 }
 
 /// `HH:MM:SS.uuuuuu` of a UTC timestamp, as tcpdump prints it.
