@@ -45,6 +45,12 @@ pub fn classify(link: LinkType, data: &[u8]) -> (Next, Option<CookedHeader>) {
         LinkType::LINUX_SLL => linux_sll(data),
         LinkType::LINUX_SLL2 => linux_sll2(data),
         LinkType::PPP | LinkType::PPP_HDLC => (ppp(data), None),
+        LinkType::C_HDLC => (cisco_hdlc(data), None),
+        LinkType::FRELAY => (frame_relay(data), None),
+        // libpcap's SLIP pseudo-header: direction and the compressed header's slot.
+        LinkType::SLIP if data.len() < 16 => (Next::Short, None),
+        LinkType::SLIP => (raw_ip(data, 16), None),
+        LinkType::IPOIB => (ipoib(data), None),
         _ => (Next::Opaque, None),
     }
 }
@@ -126,6 +132,53 @@ fn ppp(data: &[u8]) -> Next {
     }
 }
 
+/// Cisco HDLC: address (0x0f unicast, 0x8f broadcast), control, then an ethertype.
+fn cisco_hdlc(data: &[u8]) -> Next {
+    let Some(h) = data.get(..4) else { return Next::Short };
+    match u16::from_be_bytes([h[2], h[3]]) {
+        // 0x8035 is Cisco's SLARP here, not RARP.
+        0x8035 => Next::Opaque,
+        protocol => cooked_protocol(protocol, 4),
+    }
+}
+
+/// Frame Relay (Q.922 address, then RFC 2427's UI control byte and NLPID).
+fn frame_relay(data: &[u8]) -> Next {
+    // The address is 2 to 4 bytes; its last byte has the extension bit (0x01) set.
+    let Some(address_len) = data.iter().take(4).position(|b| b & 0x01 == 1).map(|i| i + 1) else {
+        return if data.len() < 4 { Next::Short } else { Next::Opaque };
+    };
+    let mut at = address_len;
+    match data.get(at) {
+        Some(0x03) => at += 1,
+        Some(_) => return Next::Opaque,
+        None => return Next::Short,
+    }
+    // RFC 2427 §4: one padding byte may come before the NLPID.
+    if data.get(at) == Some(&0x00) {
+        at += 1;
+    }
+    match data.get(at) {
+        Some(0xcc) => Next::EtherType { ether_type: ETHERTYPE_IPV4, offset: at + 1 },
+        Some(0x8e) => Next::EtherType { ether_type: ETHERTYPE_IPV6, offset: at + 1 },
+        // SNAP: an OUI and a protocol; OUI 0 means the protocol is an ethertype.
+        Some(0x80) => match data.get(at + 1..at + 6) {
+            Some([0, 0, 0, p0, p1]) => cooked_protocol(u16::from_be_bytes([*p0, *p1]), at + 6),
+            Some(_) => Next::Opaque,
+            None => Next::Short,
+        },
+        Some(_) => Next::Opaque,
+        None => Next::Short,
+    }
+}
+
+/// IP over InfiniBand as Linux captures it: a 40-byte global route header, then RFC 4391's
+/// type and reserved fields.
+fn ipoib(data: &[u8]) -> Next {
+    let Some(h) = data.get(40..44) else { return Next::Short };
+    cooked_protocol(u16::from_be_bytes([h[0], h[1]]), 44)
+}
+
 /// Skips an MPLS label stack (RFC 3032 §2.1) and says what the bottom label carries.
 ///
 /// MPLS does not name its payload; like tcpdump and Wireshark, hark guesses from the
@@ -184,6 +237,35 @@ mod tests {
     }
 
     #[test]
+    fn wan_headers_lead_to_their_payload() {
+        assert_eq!(
+            cisco_hdlc(&[0x0f, 0, 0x08, 0x00, 0x45]),
+            Next::EtherType { ether_type: 0x0800, offset: 4 }
+        );
+        assert_eq!(cisco_hdlc(&[0x8f, 0, 0x80, 0x35]), Next::Opaque);
+        assert_eq!(
+            frame_relay(&[0x18, 0x41, 0x03, 0xcc, 0x45]),
+            Next::EtherType { ether_type: 0x0800, offset: 4 }
+        );
+        assert_eq!(
+            frame_relay(&[0x18, 0x41, 0x03, 0x00, 0x80, 0, 0, 0, 0x86, 0xdd]),
+            Next::EtherType { ether_type: 0x86dd, offset: 10 }
+        );
+        assert_eq!(frame_relay(&[0x18, 0x41, 0x03]), Next::Short);
+        assert_eq!(frame_relay(&[0x18, 0x41, 0x07, 0xcc]), Next::Opaque);
+        assert_eq!(classify(LinkType::SLIP, &[0u8; 15]).0, Next::Short);
+        let mut slip = vec![0u8; 16];
+        slip.push(0x45);
+        assert_eq!(
+            classify(LinkType::SLIP, &slip).0,
+            Next::EtherType { ether_type: 0x0800, offset: 16 }
+        );
+        let mut ib = vec![0u8; 44];
+        ib[40..42].copy_from_slice(&[0x86, 0xdd]);
+        assert_eq!(ipoib(&ib), Next::EtherType { ether_type: 0x86dd, offset: 44 });
+    }
+
+    #[test]
     fn cooked_headers_cut_short_are_opaque() {
         for len in 0..20 {
             let data = vec![0u8; len];
@@ -191,6 +273,9 @@ mod tests {
             let _ = classify(LinkType::LINUX_SLL2, &data);
             let _ = classify(LinkType::PPP, &data);
             let _ = classify(LinkType::NULL, &data);
+            for link in [LinkType::C_HDLC, LinkType::FRELAY, LinkType::IPOIB] {
+                assert!(matches!(classify(link, &data).0, Next::Short | Next::Opaque));
+            }
         }
         let mut sll2 = vec![0u8; 20];
         sll2[0..2].copy_from_slice(&[0x08, 0x00]);

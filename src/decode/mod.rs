@@ -20,10 +20,12 @@ pub mod dns_message;
 pub mod edit;
 pub mod http;
 pub mod link;
+pub mod radiotap;
 pub mod reply;
 pub mod summary;
 pub mod tcp_seq;
 pub mod tls;
+pub mod wifi;
 
 use std::cell::OnceCell;
 
@@ -35,7 +37,7 @@ use etherparse::{
     LaxLinkExtSlice, LaxNetSlice, LaxSlicedPacket, TcpSlice, TransportSlice, UdpSlice, err,
 };
 
-use crate::source::Frame;
+use crate::source::{Frame, LinkType};
 use link::{CookedHeader, Next};
 
 /// The layer a packet's bytes ran out in, named as tcpdump names it in ` [|name]`.
@@ -99,6 +101,8 @@ pub enum Transport<'a> {
 /// The layers of a packet, as far as its bytes go.
 #[derive(Clone, Debug)]
 pub struct Layers<'a> {
+    /// The 802.11 frame (and radiotap header) of a Wi-Fi capture.
+    pub wifi: Option<wifi::Wifi<'a>>,
     pub eth: Option<Ethernet2Slice<'a>>,
     pub cooked: Option<CookedHeader>,
     /// 802.1Q / 802.1ad tags, outer first.
@@ -118,6 +122,7 @@ pub struct Layers<'a> {
 impl Layers<'_> {
     fn empty() -> Self {
         Layers {
+            wifi: None,
             eth: None,
             cooked: None,
             vlans: ArrayVec::new(),
@@ -335,9 +340,24 @@ fn arp_addr(bytes: &[u8]) -> Option<IpAddr> {
 
 /// Takes a frame apart into its layers.
 fn decode<'a>(frame: &Frame<'a>) -> Layers<'a> {
-    let data = frame.data;
+    let mut data = frame.data;
     let mut layers = Layers::empty();
-    let (next, cooked) = link::classify(frame.link, data);
+    let (next, cooked) = match frame.link {
+        LinkType::IEEE802_11 | LinkType::IEEE802_11_RADIOTAP => {
+            let radiotap = frame.link == LinkType::IEEE802_11_RADIOTAP;
+            let wifi = wifi::parse(data, frame.orig_len, radiotap);
+            let next = match wifi.payload {
+                Some((ether_type, offset)) => Next::EtherType { ether_type, offset },
+                None if wifi.cut => Next::Short,
+                None => Next::Opaque,
+            };
+            // The FCS is not part of what the payload carries.
+            data = data.get(..wifi.end).unwrap_or(data);
+            layers.wifi = Some(wifi);
+            (next, None)
+        }
+        _ => link::classify(frame.link, data),
+    };
     layers.cooked = cooked;
     let (sliced, network_start) = match next {
         Next::Opaque => return layers,

@@ -6,6 +6,7 @@
 use std::io::Write;
 
 use crate::decode::summary::{push_ip, push_mac, push_padded, push_u64};
+use crate::decode::wifi::{Field, Wifi};
 use crate::decode::{Packet, ProtoName};
 use crate::event::{Alert, Notice};
 use crate::output::stats::Stats;
@@ -107,6 +108,9 @@ pub fn write_packet(out: &mut Vec<u8>, clock: &mut Clock, pkt: &Packet<'_>, numb
     out.extend_from_slice(b",\"caplen\":");
     push_u64(out, frame.data.len() as u64);
     let layers = pkt.layers();
+    if let Some(wifi) = &layers.wifi {
+        write_wifi(out, wifi);
+    }
     if let Some(eth) = &layers.eth {
         out.extend_from_slice(b",\"eth_src\":\"");
         push_mac(out, &eth.source());
@@ -170,6 +174,35 @@ pub fn write_packet(out: &mut Vec<u8>, clock: &mut Clock, pkt: &Packet<'_>, numb
         out.push(b'}');
     }
     out.extend_from_slice(b"}\n");
+}
+
+/// Appends the `wifi` object: hark's own key, named as scripts name the fields.
+fn write_wifi(out: &mut Vec<u8>, wifi: &Wifi<'_>) {
+    let fields = wifi.fields();
+    if fields.is_empty() {
+        return;
+    }
+    out.extend_from_slice(b",\"wifi\":{");
+    for (i, (name, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        push_str(out, name);
+        out.push(b':');
+        match value {
+            Field::Int(n) => out.extend_from_slice(n.to_string().as_bytes()),
+            Field::Float(x) => out.extend_from_slice(format!("{x:?}").as_bytes()),
+            Field::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+            Field::Text(t) => push_str(out, t),
+            Field::Bytes(b) => push_str(out, &String::from_utf8_lossy(b)),
+            Field::Mac(m) => {
+                out.push(b'"');
+                push_mac(out, m);
+                out.push(b'"');
+            }
+        }
+    }
+    out.push(b'}');
 }
 
 /// Appends an `event_type:"alert"` line in the shape Suricata's schema accepts: hark's own

@@ -105,6 +105,7 @@ struct App {
     dns: Option<Map>,
     http: Option<Map>,
     tls: Option<Map>,
+    wifi: Option<Map>,
 }
 
 impl Inner {
@@ -442,7 +443,29 @@ fn read_app(pkt: &Packet<'_>) -> App {
             ])
         }),
         tls: pkt.tls_sni().map(|sni| map(vec![("sni", ImmutableString::from(sni).into())])),
+        wifi: pkt.layers().wifi.as_ref().map(wifi_map),
     }
+}
+
+/// `pkt.wifi`: the 802.11 fields the frame has, named as EVE's `wifi` names them.
+fn wifi_map(wifi: &crate::decode::wifi::Wifi<'_>) -> Map {
+    use crate::decode::wifi::Field;
+    wifi.fields()
+        .into_iter()
+        .map(|(name, value)| {
+            let value = match value {
+                Field::Int(n) => Dynamic::from_int(n),
+                Field::Float(x) => Dynamic::from_float(x),
+                Field::Bool(b) => Dynamic::from_bool(b),
+                Field::Text(t) => ImmutableString::from(t).into(),
+                Field::Bytes(b) => {
+                    ImmutableString::from(String::from_utf8_lossy(b).as_ref()).into()
+                }
+                Field::Mac(m) => mac_text(&m),
+            };
+            (name.into(), value)
+        })
+        .collect()
 }
 
 /// TCP flags as letters, Scapy's way: `S`, `SA`, `PA`, `FA`, `R`.
@@ -526,6 +549,9 @@ pub fn register(engine: &mut Engine) {
     });
     engine.register_get("tls", |p: &mut ScriptPacket| {
         p.app().tls.clone().map_or(Dynamic::UNIT, Dynamic::from_map)
+    });
+    engine.register_get("wifi", |p: &mut ScriptPacket| {
+        p.app().wifi.clone().map_or(Dynamic::UNIT, Dynamic::from_map)
     });
 
     macro_rules! layer {

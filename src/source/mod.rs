@@ -59,13 +59,19 @@ pub struct LinkType(pub u32);
 impl LinkType {
     pub const NULL: LinkType = LinkType(0);
     pub const ETHERNET: LinkType = LinkType(1);
+    pub const SLIP: LinkType = LinkType(8);
     pub const PPP: LinkType = LinkType(9);
     pub const RAW_OLD_12: LinkType = LinkType(12);
     pub const RAW_OLD_14: LinkType = LinkType(14);
     pub const PPP_HDLC: LinkType = LinkType(50);
     pub const RAW: LinkType = LinkType(101);
+    pub const C_HDLC: LinkType = LinkType(104);
+    pub const IEEE802_11: LinkType = LinkType(105);
+    pub const FRELAY: LinkType = LinkType(107);
     pub const LOOP: LinkType = LinkType(108);
     pub const LINUX_SLL: LinkType = LinkType(113);
+    pub const IEEE802_11_RADIOTAP: LinkType = LinkType(127);
+    pub const IPOIB: LinkType = LinkType(242);
     pub const IPV4: LinkType = LinkType(228);
     pub const IPV6: LinkType = LinkType(229);
     pub const LINUX_SLL2: LinkType = LinkType(276);
@@ -89,6 +95,12 @@ impl LinkType {
             LinkType::IPV4 => "IPV4",
             LinkType::IPV6 => "IPV6",
             LinkType::LINUX_SLL2 => "LINUX_SLL2",
+            LinkType::SLIP => "SLIP",
+            LinkType::C_HDLC => "C_HDLC",
+            LinkType::IEEE802_11 => "IEEE802_11",
+            LinkType::FRELAY => "FRELAY",
+            LinkType::IEEE802_11_RADIOTAP => "IEEE802_11_RADIO",
+            LinkType::IPOIB => "IPOIB",
             _ => return None,
         })
     }
