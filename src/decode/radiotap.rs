@@ -116,11 +116,10 @@ pub fn parse(data: &[u8]) -> Option<Radiotap> {
                 return Some(rt);
             }
         }
-        for bit in 0..29 {
+        for (bit, &(align, size)) in FIELDS.iter().enumerate() {
             if word & (1 << bit) == 0 {
                 continue;
             }
-            let (align, size) = FIELDS[bit];
             at = at.next_multiple_of(usize::from(align));
             if size == 0 {
                 return Some(rt);
