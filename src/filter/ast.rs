@@ -33,6 +33,13 @@ pub enum Dir {
     Dst,
     SrcOrDst,
     SrcAndDst,
+    /// 802.11's addresses by position and role (`wlan addr1`, `wlan ra`): only for MACs.
+    Addr1,
+    Addr2,
+    Addr3,
+    Addr4,
+    Ra,
+    Ta,
 }
 
 /// A protocol qualifier (`ether`, `ip`, `tcp`, …).
@@ -144,6 +151,13 @@ pub enum Prim {
     Greater(u32),
     Inbound,
     Outbound,
+    /// `type T [subtype S]` and `subtype S`: `(frame control byte & mask) == value`.
+    WlanType {
+        value: u8,
+        mask: u8,
+    },
+    /// `dir nods|tods|fromds|dstods` (or 0–3): the frame control's DS bits.
+    WlanDir(u8),
 }
 
 /// A comparison.

@@ -224,6 +224,8 @@ impl Emitter {
                 self.value(a)?;
                 self.op(ALU | NEG, 0);
             }
+            // Live capture is on Ethernet; 802.11's per-packet offsets stay in user space.
+            Val::Var(_) => return None,
             Val::Bin(op, a, b) => {
                 let code = match op {
                     ArithOp::Add => ADD,

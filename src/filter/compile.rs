@@ -11,6 +11,7 @@ use std::net::Ipv6Addr;
 
 use super::Error;
 use super::ast::{Arith, ArithOp, Dir, Expr, Net, Pos, Prim, Proto, RelOp};
+use super::wlan::{self, Variable};
 use crate::source::LinkType;
 
 const ETHERTYPE_IP: u16 = 0x0800;
@@ -47,6 +48,8 @@ pub enum Val {
     },
     Bin(ArithOp, Box<Val>, Box<Val>),
     Neg(Box<Val>),
+    /// An offset libpcap computes from each packet before the filter proper (802.11).
+    Var(wlan::Variable),
 }
 
 /// A compiled predicate.
@@ -167,6 +170,7 @@ impl Val {
                 }
             }
             Val::Neg(a) => a.eval(data, wire_len)?.wrapping_neg(),
+            Val::Var(v) => v.eval(data)?,
         })
     }
 }
@@ -211,10 +215,51 @@ enum Link {
     /// OpenBSD loopback: the family in network byte order.
     Loop,
     Ppp,
+    CiscoHdlc,
+    FrameRelay,
+    /// libpcap's 16-byte SLIP pseudo-header, then IP.
+    Slip,
+    /// 802.11, after a radiotap header or not: variable offsets, read from each packet.
+    Wlan {
+        radiotap: bool,
+    },
+    IpOverInfiniband,
+}
+
+/// Where a header starts: libpcap's offset bases.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Origin {
+    /// A fixed offset from the start of the frame.
+    Frame,
+    /// The 802.11 header, after a radiotap header of any length.
+    LinkHeader,
+    /// What follows the 802.11 header (its LLC header), wherever that is.
+    LinkPayload,
+}
+
+/// An offset from an origin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Loc {
+    origin: Origin,
+    offset: u32,
+}
+
+impl std::ops::Add<u32> for Loc {
+    type Output = Loc;
+    fn add(self, n: u32) -> Loc {
+        Loc { offset: self.offset.saturating_add(n), ..self }
+    }
+}
+
+impl std::ops::Sub<u32> for Loc {
+    type Output = Loc;
+    fn sub(self, n: u32) -> Loc {
+        Loc { offset: self.offset.saturating_sub(n), ..self }
+    }
 }
 
 /// The compiler's state: libpcap's offsets, which `vlan` and `mpls` move as they are met.
-struct Compiler {
+pub(super) struct Compiler {
     link: Link,
     link_type: LinkType,
     /// Offset of the link-layer type field, if the link has one.
@@ -225,6 +270,10 @@ struct Compiler {
     nl: u32,
     mpls_depth: u32,
     pos: Pos,
+    /// Which of libpcap's per-packet offsets the program reads (802.11), so that they
+    /// are computed first, as libpcap's program does, before any test.
+    uses_header: std::cell::Cell<bool>,
+    uses_payload: std::cell::Cell<bool>,
 }
 
 /// Compiles `expr` for frames of `link_type`.
@@ -239,12 +288,20 @@ pub fn compile(expr: &Expr, link_type: LinkType) -> Result<Node, Error> {
         LinkType::NULL => (Link::Null, Some(0), 4),
         LinkType::LOOP => (Link::Loop, Some(0), 4),
         LinkType::PPP | LinkType::PPP_HDLC => (Link::Ppp, Some(2), 4),
+        LinkType::C_HDLC => (Link::CiscoHdlc, Some(2), 4),
+        // libpcap reads Frame Relay's network layer at offset 0 (gencode.c says so, XXX
+        // and all); hark does the same, so that its verdicts stay tcpdump's.
+        LinkType::FRELAY => (Link::FrameRelay, None, 0),
+        LinkType::SLIP => (Link::Slip, None, 16),
+        LinkType::IEEE802_11 => (Link::Wlan { radiotap: false }, None, 0),
+        LinkType::IEEE802_11_RADIOTAP => (Link::Wlan { radiotap: true }, None, 0),
+        LinkType::IPOIB => (Link::IpOverInfiniband, None, 44),
         other => {
             return Err(Error::at(
                 1,
                 1,
                 format!(
-                    "hark cannot filter packets of link type {} (it filters Ethernet, Linux cooked, raw IP, loopback and PPP)",
+                    "hark cannot filter packets of link type {} (it filters Ethernet, Linux cooked, raw IP, loopback, PPP, Cisco HDLC, Frame Relay, SLIP and 802.11)",
                     other.0
                 ),
             ));
@@ -255,14 +312,31 @@ pub fn compile(expr: &Expr, link_type: LinkType) -> Result<Node, Error> {
         link_type,
         linktype_off,
         linkpl,
-        nl: 0,
+        // 802.11's network layer is after its 8-byte LLC/SNAP header.
+        nl: if matches!(link, Link::Wlan { .. }) { 8 } else { 0 },
         mpls_depth: 0,
         pos: Pos::default(),
+        uses_header: std::cell::Cell::new(false),
+        uses_payload: std::cell::Cell::new(false),
     };
-    c.expr(expr)
+    let body = c.expr(expr)?;
+    // libpcap computes the offsets it needs at the very start: a packet too short for
+    // them is rejected, whatever the expression.
+    let Link::Wlan { radiotap } = link else { return Ok(body) };
+    let first = if c.uses_payload.get() {
+        Some(Variable::WlanPayload { radiotap })
+    } else if c.uses_header.get() && radiotap {
+        Some(Variable::RadiotapLength)
+    } else {
+        None
+    };
+    Ok(match first {
+        Some(v) => and(Node::Rel { op: RelOp::Ge, lhs: Val::Var(v), rhs: Val::Const(0) }, body),
+        None => body,
+    })
 }
 
-fn and(a: Node, b: Node) -> Node {
+pub(super) fn and(a: Node, b: Node) -> Node {
     match (&a, &b) {
         (Node::True, _) => b,
         (_, Node::True) => a,
@@ -270,7 +344,7 @@ fn and(a: Node, b: Node) -> Node {
     }
 }
 
-fn or(a: Node, b: Node) -> Node {
+pub(super) fn or(a: Node, b: Node) -> Node {
     match (&a, &b) {
         (Node::False, _) => b,
         (_, Node::False) => a,
@@ -278,7 +352,7 @@ fn or(a: Node, b: Node) -> Node {
     }
 }
 
-fn not(a: Node) -> Node {
+pub(super) fn not(a: Node) -> Node {
     match a {
         Node::True => Node::False,
         Node::False => Node::True,
@@ -327,9 +401,90 @@ impl Compiler {
         Error::at(self.pos.line, self.pos.col, msg)
     }
 
-    /// Offset of a network-layer field.
-    fn net(&self, offset: u32) -> u32 {
-        self.linkpl + self.nl + offset
+    /// Where a network-layer field is.
+    fn net(&self, offset: u32) -> Loc {
+        match self.link {
+            Link::Wlan { .. } => Loc { origin: Origin::LinkPayload, offset: self.nl + offset },
+            _ => Loc { origin: Origin::Frame, offset: self.linkpl + self.nl + offset },
+        }
+    }
+
+    /// Where a field of the link-layer header is (`ether[…]`, 802.11's addresses).
+    pub(super) fn link_header(&self, offset: u32) -> Loc {
+        match self.link {
+            Link::Wlan { .. } => Loc { origin: Origin::LinkHeader, offset },
+            _ => Loc { origin: Origin::Frame, offset },
+        }
+    }
+
+    /// Where a field of 802.11's LLC header is.
+    fn llc(&self, offset: u32) -> Loc {
+        Loc { origin: Origin::LinkPayload, offset }
+    }
+
+    /// The per-packet offset an origin adds, if any, noting that the program needs it.
+    fn variable(&self, origin: Origin) -> Option<Variable> {
+        let Link::Wlan { radiotap } = self.link else { return None };
+        match origin {
+            Origin::Frame => None,
+            Origin::LinkHeader if !radiotap => None,
+            Origin::LinkHeader => {
+                self.uses_header.set(true);
+                Some(Variable::RadiotapLength)
+            }
+            Origin::LinkPayload => {
+                self.uses_payload.set(true);
+                Some(Variable::WlanPayload { radiotap })
+            }
+        }
+    }
+
+    /// A load of `size` bytes at `loc`.
+    fn load(&self, loc: Loc, size: u8) -> Val {
+        let at = match self.variable(loc.origin) {
+            None => At::Fixed(loc.offset),
+            Some(v) => At::Indexed { base: loc.offset, offset: Box::new(Val::Var(v)) },
+        };
+        Val::Load { at, size }
+    }
+
+    /// `(load & mask) op value` at `loc`.
+    pub(super) fn test(&self, loc: Loc, size: u8, mask: u32, op: RelOp, value: u32) -> Node {
+        match self.variable(loc.origin) {
+            None => Node::Field(FieldTest { at: Base::Fixed(loc.offset), size, mask, op, value }),
+            Some(_) => {
+                let mut lhs = self.load(loc, size);
+                if mask != u32::MAX {
+                    lhs = Val::Bin(ArithOp::And, Box::new(lhs), Box::new(Val::Const(mask)));
+                }
+                Node::Rel { op, lhs, rhs: Val::Const(value) }
+            }
+        }
+    }
+
+    fn field(&self, loc: Loc, size: u8, value: u32) -> Node {
+        self.test(loc, size, u32::MAX, RelOp::Eq, value)
+    }
+
+    fn masked(&self, loc: Loc, size: u8, mask: u32, value: u32) -> Node {
+        self.test(loc, size, mask, RelOp::Eq, value)
+    }
+
+    /// Where a field `offset` bytes past the IPv4 header (whose length the packet says) is.
+    fn after_ipv4(&self, offset: Val) -> At {
+        let base = self.net(0);
+        let Some(start) = self.variable(base.origin) else {
+            return At::AfterIpv4 { base: base.offset, offset: Box::new(offset) };
+        };
+        // libpcap's variable form: the payload's offset plus 4 × the header length nibble.
+        let nibble =
+            Val::Bin(ArithOp::And, Box::new(self.load(base, 1)), Box::new(Val::Const(0x0f)));
+        let header_len = Val::Bin(ArithOp::Shl, Box::new(nibble), Box::new(Val::Const(2)));
+        let past = Val::Bin(ArithOp::Add, Box::new(Val::Var(start)), Box::new(header_len));
+        At::Indexed {
+            base: base.offset,
+            offset: Box::new(Val::Bin(ArithOp::Add, Box::new(past), Box::new(offset))),
+        }
     }
 
     fn expr(&mut self, expr: &Expr) -> Result<Node, Error> {
@@ -374,8 +529,8 @@ impl Compiler {
                 }
             };
             return Ok(and(
-                masked(self.net(0) - 2, 1, 0x01, 0x01),
-                masked(self.net(0), 1, 0xf0, version),
+                self.masked(self.net(0) - 2, 1, 0x01, 0x01),
+                self.masked(self.net(0), 1, 0xf0, version),
             ));
         }
         Ok(match self.link {
@@ -387,7 +542,8 @@ impl Compiler {
                 }
                 field(self.linktype_off.unwrap_or(12), 2, v)
             }
-            Link::Raw => match ethertype {
+            // libpcap tests SLIP's version nibble at offset 0 too, in the pseudo-header.
+            Link::Raw | Link::Slip => match ethertype {
                 ETHERTYPE_IP => masked(0, 1, 0xf0, 0x40),
                 ETHERTYPE_IPV6 => masked(0, 1, 0xf0, 0x60),
                 _ => Node::False,
@@ -433,18 +589,43 @@ impl Compiler {
                 };
                 field(2, 2, ppp)
             }
+            Link::CiscoHdlc => field(2, 2, v),
+            // After the 2-byte address: UI control and the NLPID.
+            Link::FrameRelay => match ethertype {
+                ETHERTYPE_IP => field(2, 2, 0x03cc),
+                ETHERTYPE_IPV6 => field(2, 2, 0x038e),
+                _ => Node::False,
+            },
+            Link::Wlan { .. } => {
+                let llc = match ethertype {
+                    // SAPs of 802.2 that libpcap matches in both DSAP and SSAP.
+                    0x06 | 0xf0 | 0xfe => self.field(self.llc(0), 2, (v << 8) | v),
+                    0..=1500 => self.field(self.llc(0), 1, v),
+                    _ => self.field(self.llc(6), 2, v),
+                };
+                and(wlan::data_frame(self), llc)
+            }
+            Link::IpOverInfiniband => {
+                return Err(self.error(
+                    "hark, like tcpdump, does not filter IP over InfiniBand by protocol (link[…] and len work)"
+                        .into(),
+                ));
+            }
         })
     }
 
     /// libpcap's gen_proto: is the IP protocol `v` (for IPv6, also after one fragment header)?
     fn proto(&self, v: u32, layer: Option<Proto>) -> Result<Node, Error> {
         let v4 = || -> Result<Node, Error> {
-            Ok(and(self.linktype(ETHERTYPE_IP)?, field(self.net(9), 1, v)))
+            Ok(and(self.linktype(ETHERTYPE_IP)?, self.field(self.net(9), 1, v)))
         };
         let v6 = || -> Result<Node, Error> {
             let after_fragment =
-                and(field(self.net(6), 1, IPPROTO_FRAGMENT), field(self.net(40), 1, v));
-            Ok(and(self.linktype(ETHERTYPE_IPV6)?, or(field(self.net(6), 1, v), after_fragment)))
+                and(self.field(self.net(6), 1, IPPROTO_FRAGMENT), self.field(self.net(40), 1, v));
+            Ok(and(
+                self.linktype(ETHERTYPE_IPV6)?,
+                or(self.field(self.net(6), 1, v), after_fragment),
+            ))
         };
         match layer {
             Some(Proto::Ip) => v4(),
@@ -472,7 +653,7 @@ impl Compiler {
 
     /// "Not a fragment other than the first": IPv4's fragment offset is zero.
     fn first_fragment(&self) -> Node {
-        masked(self.net(6), 2, 0x1fff, 0)
+        self.masked(self.net(6), 2, 0x1fff, 0)
     }
 
     fn prim(&mut self, prim: &Prim) -> Result<Node, Error> {
@@ -481,8 +662,31 @@ impl Compiler {
             Prim::ProtoNum { proto, num } => self.proto(*num, *proto),
             Prim::Net { proto, dir, net } => self.net_prim(*proto, *dir, net),
             Prim::Port { proto, dir, lo, hi } => self.port(*proto, *dir, *lo, *hi),
+            Prim::EtherHost { dir, mac } if matches!(self.link, Link::Wlan { .. }) => {
+                wlan::host(self, *dir, mac)
+            }
+            Prim::Broadcast if matches!(self.link, Link::Wlan { .. }) => {
+                wlan::host(self, Dir::Dst, &[0xff; 6])
+            }
+            Prim::Multicast(Proto::Ether) if matches!(self.link, Link::Wlan { .. }) => {
+                Ok(wlan::multicast(self))
+            }
+            Prim::WlanType { value, mask } => {
+                self.require_wlan("type")?;
+                Ok(self.masked(self.link_header(0), 1, u32::from(*mask), u32::from(*value)))
+            }
+            Prim::WlanDir(d) => {
+                self.require_wlan("dir")?;
+                Ok(self.masked(self.link_header(1), 1, 0x03, u32::from(*d)))
+            }
             Prim::EtherHost { dir, mac } => {
                 self.require_ethernet("ether host")?;
+                if !matches!(dir, Dir::Src | Dir::Dst | Dir::SrcOrDst | Dir::SrcAndDst) {
+                    return Err(self.error(
+                        "802.11's address qualifiers (addr1–addr4, ra, ta) need 802.11 frames"
+                            .into(),
+                    ));
+                }
                 // libpcap compares the last four bytes first, then the first two.
                 let at = |offset: u32| {
                     and(
@@ -498,16 +702,10 @@ impl Compiler {
             }
             Prim::Multicast(Proto::Ip) => Ok(and(
                 self.linktype(ETHERTYPE_IP)?,
-                Node::Field(FieldTest {
-                    at: Base::Fixed(self.net(16)),
-                    size: 1,
-                    mask: u32::MAX,
-                    op: RelOp::Ge,
-                    value: 224,
-                }),
+                self.test(self.net(16), 1, u32::MAX, RelOp::Ge, 224),
             )),
             Prim::Multicast(Proto::Ip6) => {
-                Ok(and(self.linktype(ETHERTYPE_IPV6)?, field(self.net(24), 1, 255)))
+                Ok(and(self.linktype(ETHERTYPE_IPV6)?, self.field(self.net(24), 1, 255)))
             }
             Prim::Multicast(_) => {
                 self.require_ethernet("multicast")?;
@@ -542,10 +740,10 @@ impl Compiler {
             Prim::Mpls(label) => {
                 let mut node = if self.mpls_depth > 0 {
                     // A further label: the one before it is not the bottom of the stack.
-                    masked(self.net(0) - 2, 1, 0x01, 0)
+                    self.masked(self.net(0) - 2, 1, 0x01, 0)
                 } else {
                     match self.link {
-                        Link::Ethernet => self.linktype(ETHERTYPE_MPLS)?,
+                        Link::Ethernet | Link::CiscoHdlc => self.linktype(ETHERTYPE_MPLS)?,
                         Link::Ppp => field(2, 2, 0x0281),
                         _ => {
                             return Err(self.error(format!(
@@ -556,7 +754,7 @@ impl Compiler {
                     }
                 };
                 if let Some(label) = label {
-                    node = and(node, masked(self.net(0), 4, 0xffff_f000, label << 12));
+                    node = and(node, self.masked(self.net(0), 4, 0xffff_f000, label << 12));
                 }
                 self.nl += 4;
                 self.mpls_depth += 1;
@@ -581,6 +779,17 @@ impl Compiler {
         }
     }
 
+    fn require_wlan(&self, what: &str) -> Result<(), Error> {
+        if matches!(self.link, Link::Wlan { .. }) {
+            Ok(())
+        } else {
+            Err(self.error(format!(
+                "'{what}' tests 802.11 frames, and this capture's link type is {}",
+                self.link_type.0
+            )))
+        }
+    }
+
     fn require_ethernet(&self, what: &str) -> Result<(), Error> {
         if self.link == Link::Ethernet {
             Ok(())
@@ -592,13 +801,21 @@ impl Compiler {
         }
     }
 
-    /// Combines a source and a destination test as `dir` asks.
+    /// Combines a source and a destination test as `dir` asks. 802.11's address
+    /// qualifiers have no meaning here; the parser gives them to MAC addresses only, and
+    /// [`wlan::host`] reads those.
     fn directions(&self, dir: Dir, src: impl Fn() -> Node, dst: impl Fn() -> Node) -> Node {
         match dir {
             Dir::Src => src(),
             Dir::Dst => dst(),
             Dir::SrcAndDst => and(src(), dst()),
-            Dir::SrcOrDst => or(src(), dst()),
+            Dir::SrcOrDst
+            | Dir::Addr1
+            | Dir::Addr2
+            | Dir::Addr3
+            | Dir::Addr4
+            | Dir::Ra
+            | Dir::Ta => or(src(), dst()),
         }
     }
 
@@ -610,8 +827,8 @@ impl Compiler {
                     let kind = self.linktype(ethertype)?;
                     Ok(self.directions(
                         dir,
-                        || and(kind.clone(), masked(self.net(src), 4, *mask, addr)),
-                        || and(kind.clone(), masked(self.net(dst), 4, *mask, addr)),
+                        || and(kind.clone(), self.masked(self.net(src), 4, *mask, addr)),
+                        || and(kind.clone(), self.masked(self.net(dst), 4, *mask, addr)),
                     ))
                 };
                 match proto {
@@ -639,7 +856,12 @@ impl Compiler {
                     for i in 0..4 {
                         node = and(
                             node,
-                            masked(self.net(base + 4 * i as u32), 4, masks[i], words[i] & masks[i]),
+                            self.masked(
+                                self.net(base + 4 * i as u32),
+                                4,
+                                masks[i],
+                                words[i] & masks[i],
+                            ),
                         );
                     }
                     node
@@ -667,23 +889,19 @@ impl Compiler {
             }
         };
         // IPv4: the header length comes from the packet.
-        let base = self.net(0);
-        let v4_at = move |offset: u32| Val::Load {
-            at: At::AfterIpv4 { base, offset: Box::new(Val::Const(offset)) },
-            size: 2,
-        };
+        let v4_at = |offset: u32| Val::Load { at: self.after_ipv4(Val::Const(offset)), size: 2 };
         let mut v4 = Node::False;
         for &p in &protos {
             let ports = self.directions(dir, || atom(&v4_at, 0), || atom(&v4_at, 2));
-            v4 = or(v4, and(and(field(self.net(9), 1, p), self.first_fragment()), ports));
+            v4 = or(v4, and(and(self.field(self.net(9), 1, p), self.first_fragment()), ports));
         }
         let v4 = and(self.linktype(ETHERTYPE_IP)?, v4);
         // IPv6: ports right after the fixed header; extension headers are not followed.
-        let v6_at = |offset: u32| Val::Load { at: At::Fixed(self.net(40) + offset), size: 2 };
+        let v6_at = |offset: u32| self.load(self.net(40) + offset, 2);
         let mut v6 = Node::False;
         for &p in &protos {
             let ports = self.directions(dir, || atom(&v6_at, 0), || atom(&v6_at, 2));
-            v6 = or(v6, and(field(self.net(6), 1, p), ports));
+            v6 = or(v6, and(self.field(self.net(6), 1, p), ports));
         }
         let v6 = and(self.linktype(ETHERTYPE_IPV6)?, v6);
         Ok(or(v4, v6))
@@ -703,7 +921,7 @@ impl Compiler {
             Arith::Load { proto, offset, size } => {
                 let offset = self.arith(offset, guards)?;
                 let (guard, at) = match proto {
-                    Proto::Ether => (Node::True, self.at(0, offset)),
+                    Proto::Ether => (Node::True, self.at(self.link_header(0), offset)),
                     Proto::Ip => (self.linktype(ETHERTYPE_IP)?, self.at(self.net(0), offset)),
                     Proto::Ip6 => (self.linktype(ETHERTYPE_IPV6)?, self.at(self.net(0), offset)),
                     Proto::Arp => (self.linktype(ETHERTYPE_ARP)?, self.at(self.net(0), offset)),
@@ -713,7 +931,7 @@ impl Compiler {
                         // As libpcap: the protocol (over IPv4 or IPv6), not a later
                         // fragment, and the offset past the IPv4 header's length.
                         let guard = and(self.is(*proto)?, self.first_fragment());
-                        (guard, At::AfterIpv4 { base: self.net(0), offset: Box::new(offset) })
+                        (guard, self.after_ipv4(offset))
                     }
                     other => {
                         return Err(
@@ -727,10 +945,17 @@ impl Compiler {
         })
     }
 
-    fn at(&self, base: u32, offset: Val) -> At {
-        match offset {
-            Val::Const(n) => At::Fixed(base.saturating_add(n)),
-            other => At::Indexed { base, offset: Box::new(other) },
+    fn at(&self, base: Loc, offset: Val) -> At {
+        match (self.variable(base.origin), offset) {
+            (None, Val::Const(n)) => At::Fixed(base.offset.saturating_add(n)),
+            (None, other) => At::Indexed { base: base.offset, offset: Box::new(other) },
+            (Some(v), Val::Const(n)) => {
+                At::Indexed { base: base.offset.saturating_add(n), offset: Box::new(Val::Var(v)) }
+            }
+            (Some(v), other) => At::Indexed {
+                base: base.offset,
+                offset: Box::new(Val::Bin(ArithOp::Add, Box::new(Val::Var(v)), Box::new(other))),
+            },
         }
     }
 }

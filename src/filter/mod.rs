@@ -13,6 +13,7 @@ pub mod lexer;
 pub mod names;
 pub mod parser;
 pub mod program;
+pub mod wlan;
 
 use std::fmt;
 

@@ -6,6 +6,8 @@
 
 use std::net::Ipv4Addr;
 
+use crate::decode::wifi;
+
 /// A number as libpcap reads one: decimal, `0x` hex, or octal with a leading `0`.
 pub fn number(text: &str) -> Option<u32> {
     if let Some(hex) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
@@ -222,6 +224,58 @@ pub fn constant(text: &str) -> Option<u32> {
         "icmp6-multicastrouteradvert" => 151,
         "icmp6-multicastroutersolicit" => 152,
         "icmp6-multicastrouterterm" => 153,
+        _ => return None,
+    })
+}
+
+/// An 802.11 frame type by name (`type mgt`), as frame control's type bits (0x0c).
+pub fn wlan_type(word: &str) -> Option<u8> {
+    let kind = match word.to_ascii_lowercase().as_str() {
+        "mgt" | "management" => wifi::TYPE_MGMT,
+        "ctl" | "control" => wifi::TYPE_CTRL,
+        "data" => wifi::TYPE_DATA,
+        _ => return None,
+    };
+    Some(kind << 2)
+}
+
+/// An 802.11 subtype by name, within one type (`type data subtype qos-data`) or, when
+/// `kind` is `None`, the first type that has it (`subtype beacon`): the type and subtype
+/// bits of frame control's first byte.
+pub fn wlan_subtype(kind: Option<u8>, word: &str) -> Option<u8> {
+    let word = word.to_ascii_lowercase();
+    // pcap-filter(7)'s other spellings.
+    let word = match word.as_str() {
+        "assocreq" => "assoc-req",
+        "assocresp" => "assoc-resp",
+        "reassocreq" => "reassoc-req",
+        "reassocresp" => "reassoc-resp",
+        "probereq" => "probe-req",
+        "proberesp" => "probe-resp",
+        "disassociation" => "disassoc",
+        "authentication" => "auth",
+        "deauthentication" => "deauth",
+        other => other,
+    };
+    let kinds: &[u8] = match kind {
+        Some(bits) => &[bits >> 2],
+        None => &[wifi::TYPE_MGMT, wifi::TYPE_CTRL, wifi::TYPE_DATA],
+    };
+    kinds.iter().find_map(|&k| {
+        wifi::SUBTYPE_NAMES
+            .iter()
+            .find(|(t, _, name)| *t == k && *name == word)
+            .map(|(t, s, _)| (s << 4) | (t << 2))
+    })
+}
+
+/// An 802.11 direction by name (`dir tods`): frame control's DS bits.
+pub fn wlan_dir(word: &str) -> Option<u8> {
+    Some(match word.to_ascii_lowercase().as_str() {
+        "nods" => 0,
+        "tods" => 1,
+        "fromds" => 2,
+        "dstods" => 3,
         _ => return None,
     })
 }

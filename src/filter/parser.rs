@@ -74,6 +74,23 @@ const KEYWORDS: &[&str] = &[
     "outbound",
     "ether",
     "link",
+    "wlan",
+    "fddi",
+    "tr",
+    "type",
+    "subtype",
+    "dir",
+    "direction",
+    "addr1",
+    "addr2",
+    "addr3",
+    "addr4",
+    "address1",
+    "address2",
+    "address3",
+    "address4",
+    "ra",
+    "ta",
     "ip",
     "ip6",
     "arp",
@@ -92,7 +109,8 @@ const KEYWORDS: &[&str] = &[
 
 fn proto_keyword(word: &str) -> Option<Proto> {
     Some(match word {
-        "ether" | "link" => Proto::Ether,
+        // As in libpcap, every link-layer name means the capture's own link layer.
+        "ether" | "link" | "wlan" | "fddi" | "tr" => Proto::Ether,
         "ip" => Proto::Ip,
         "ip6" => Proto::Ip6,
         "arp" => Proto::Arp,
@@ -112,23 +130,13 @@ fn proto_keyword(word: &str) -> Option<Proto> {
 }
 
 /// Keywords of pcap-filter(7) that hark knows but does not support; named in the error.
-const UNSUPPORTED: &[&str] = &[
-    "gateway",
-    "protochain",
-    "fddi",
-    "tr",
-    "wlan",
-    "decnet",
-    "iso",
-    "atalk",
-    "ipx",
-    "pppoed",
-    "pppoes",
-    "geneve",
-    "type",
-    "subtype",
-    "dir",
-];
+const UNSUPPORTED: &[&str] =
+    &["gateway", "protochain", "decnet", "iso", "atalk", "ipx", "pppoed", "pppoes", "geneve"];
+
+/// Whether a direction names an 802.11 address (`addr1`, `ra`, …), which only a MAC takes.
+fn is_wlan_role(dir: Dir) -> bool {
+    matches!(dir, Dir::Addr1 | Dir::Addr2 | Dir::Addr3 | Dir::Addr4 | Dir::Ra | Dir::Ta)
+}
 
 fn is_keyword(word: &str) -> bool {
     KEYWORDS.contains(&word) || UNSUPPORTED.contains(&word)
@@ -353,6 +361,7 @@ impl Parser {
                 self.next();
                 Ok((self.prim(Prim::Broadcast), None))
             }
+            "type" | "subtype" | "dir" | "direction" => Ok((self.wlan_frame()?, None)),
             "multicast" => {
                 self.next();
                 Ok((self.prim(Prim::Multicast(Proto::Ether)), None))
@@ -397,6 +406,9 @@ impl Parser {
                         )),
                         _ => Err(Error::at_token(&self.tokens[proto_start], format!("'{} broadcast' is not a primitive", proto.name()))),
                     };
+                }
+                Some("type" | "subtype" | "dir" | "direction") => {
+                    return Ok((self.wlan_frame()?, None));
                 }
                 Some("multicast") => {
                     self.next();
@@ -448,8 +460,93 @@ impl Parser {
         Ok((expr, Some(quals)))
     }
 
+    /// `type T [subtype S]`, `subtype S`, `dir D`: pcap-filter(7)'s 802.11 frame tests.
+    fn wlan_frame(&mut self) -> Result<Expr, Error> {
+        let keyword = self.word().unwrap_or_default().to_string();
+        self.next();
+        let token = self.tokens[self.pos.min(self.tokens.len() - 1)].clone();
+        let Kind::Word(word) = &token.kind else {
+            return Err(self.error_here(format!(
+                "expected a name or number after '{keyword}', found {}",
+                self.peek().describe()
+            )));
+        };
+        let word = word.clone();
+        self.next();
+        let err = |msg: String| Err(Error::at_token(&token, msg));
+        match keyword.as_str() {
+            "type" => {
+                let kind = match names::number(&word) {
+                    Some(n) if n & !0x0c != 0 => {
+                        return err(format!("invalid 802.11 type value 0x{n:02x}"));
+                    }
+                    Some(n) => n as u8,
+                    None => match names::wlan_type(&word) {
+                        Some(bits) => bits,
+                        None => return err(format!("unknown 802.11 type name '{word}'")),
+                    },
+                };
+                if !self.is_word("subtype") {
+                    return Ok(self.prim(Prim::WlanType { value: kind, mask: 0x0c }));
+                }
+                self.next();
+                let sub_token = self.tokens[self.pos.min(self.tokens.len() - 1)].clone();
+                let Kind::Word(sub) = &sub_token.kind else {
+                    return Err(self.error_here(format!(
+                        "expected a subtype after 'subtype', found {}",
+                        self.peek().describe()
+                    )));
+                };
+                let sub = sub.clone();
+                self.next();
+                let value = match names::number(&sub) {
+                    Some(n) if n & !0xf0 != 0 => {
+                        return Err(Error::at_token(
+                            &sub_token,
+                            format!("invalid 802.11 subtype value 0x{n:02x}"),
+                        ));
+                    }
+                    Some(n) => kind | n as u8,
+                    None => match names::wlan_subtype(Some(kind), &sub) {
+                        Some(bits) => bits,
+                        None => {
+                            return Err(Error::at_token(
+                                &sub_token,
+                                format!("unknown 802.11 subtype name '{sub}'"),
+                            ));
+                        }
+                    },
+                };
+                Ok(self.prim(Prim::WlanType { value, mask: 0xfc }))
+            }
+            "subtype" => match names::wlan_subtype(None, &word) {
+                Some(value) => Ok(self.prim(Prim::WlanType { value, mask: 0xfc })),
+                None => err(format!("unknown 802.11 subtype name '{word}'")),
+            },
+            _ => match names::number(&word).or_else(|| names::wlan_dir(&word).map(u32::from)) {
+                Some(d) => Ok(self.prim(Prim::WlanDir(d as u8))),
+                None => {
+                    err(format!("unknown 802.11 direction '{word}' (nods, tods, fromds or dstods)"))
+                }
+            },
+        }
+    }
+
     /// dir := 'src' | 'dst' | 'src or dst' | 'src and dst' (either order)
     fn dir(&mut self) -> Result<Option<Dir>, Error> {
+        let role = match self.word() {
+            Some("addr1" | "address1") => Some(Dir::Addr1),
+            Some("addr2" | "address2") => Some(Dir::Addr2),
+            Some("addr3" | "address3") => Some(Dir::Addr3),
+            Some("addr4" | "address4") => Some(Dir::Addr4),
+            Some("ra") => Some(Dir::Ra),
+            Some("ta") => Some(Dir::Ta),
+            _ => None,
+        };
+        if role.is_some() {
+            self.next();
+            return Ok(role);
+        }
         let first = match self.word() {
             Some("src") => Dir::Src,
             Some("dst") => Dir::Dst,
@@ -529,6 +626,11 @@ impl Parser {
             Some(Type::PortRange) => Some("portrange"),
             _ => None,
         };
+        if let (Some(kind), Some(dir)) = (port_kind, q.dir) {
+            if is_wlan_role(dir) {
+                return err(format!("802.11's address qualifiers cannot qualify '{kind}'"));
+            }
+        }
         if let (Some(kind), Some(p)) = (port_kind, q.proto) {
             if !matches!(p, Proto::Tcp | Proto::Udp | Proto::Sctp) {
                 return err(format!(
@@ -587,6 +689,9 @@ impl Parser {
         }
         if q.proto == Some(Proto::Ether) {
             return err(format!("expected an Ethernet address after 'ether', found '{text}'"));
+        }
+        if is_wlan_role(dir) {
+            return err(format!("802.11's address qualifiers take a MAC address, not '{text}'"));
         }
         if let Some(proto) =
             q.proto.filter(|p| !matches!(p, Proto::Ip | Proto::Ip6 | Proto::Arp | Proto::Rarp))
