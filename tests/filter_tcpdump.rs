@@ -142,6 +142,37 @@ pub const EXPRESSIONS: &[&str] = &[
     "tcp || udp",
     "icmp or arp and not ip6",
     "not not arp",
+    // 802.11 (through radiotap or not): frame control, addresses by role, and IP through
+    // the LLC header.
+    "wlan host 02:aa:00:00:00:01",
+    "wlan src 02:cc:00:00:00:07",
+    "wlan dst ff:ff:ff:ff:ff:ff",
+    "wlan src and dst 02:aa:00:00:00:01",
+    "wlan addr1 02:aa:00:00:00:01",
+    "wlan addr2 02:cc:00:00:00:07",
+    "wlan addr3 02:aa:00:00:00:01",
+    "wlan addr4 02:cc:00:00:00:07",
+    "wlan ra 02:cc:00:00:00:07",
+    "wlan ta 02:aa:00:00:00:01",
+    "type mgt",
+    "type ctl",
+    "type data",
+    "type mgt subtype beacon",
+    "type mgt subtype probe-req",
+    "type data subtype qos-data",
+    "type ctl subtype ack",
+    "subtype deauth",
+    "subtype disassoc or subtype deauth",
+    "wlan type mgt and not subtype beacon",
+    "type 8",
+    "type mgt subtype 0xc0",
+    "dir nods",
+    "dir tods",
+    "dir fromds",
+    "dir dstods",
+    "dir 1 and ip",
+    "type data and tcp port 80",
+    "type mgt and ether[4:4] = 0xffffffff",
 ];
 
 fn read_frames(path: &Path) -> Vec<(u32, Vec<u8>)> {
@@ -182,6 +213,9 @@ fn inputs(dir: &Path) -> Vec<PathBuf> {
     let mix = dir.join("mix.pcap");
     util::write_pcap(&mix, &hark::sample::filter_mix());
     paths.push(mix);
+    if let Some(links) = util::link_type_captures("filter_matches_tcpdump_everywhere", dir) {
+        paths.extend(links);
+    }
     paths
 }
 

@@ -60,3 +60,4 @@ mod lab;
 
 // The filter's classic BPF back end for the kernel, against the native predicate.
 mod cbpf;
+mod link_types;

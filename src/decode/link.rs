@@ -179,6 +179,62 @@ fn ipoib(data: &[u8]) -> Next {
     cooked_protocol(u16::from_be_bytes([h[0], h[1]]), 44)
 }
 
+/// A vendor header between the link layer and the network layer, and what follows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shim {
+    /// A payload of this ethertype at `offset`.
+    EtherType { ether_type: u16, offset: usize },
+    /// An Ethernet frame at `offset`.
+    Ethernet { offset: usize },
+    /// The frame ends inside the header.
+    Short,
+}
+
+const ETHERTYPE_NSH: u16 = 0x894f;
+const ETHERTYPE_ARISTA: u16 = 0xd28b;
+
+/// NSH (RFC 8300) and Arista's timestamp header, which tcpdump and Wireshark decode
+/// through; `None` for any other ethertype, or a header that names nothing hark reads.
+pub fn shim(ether_type: u16, data: &[u8], offset: usize) -> Option<Shim> {
+    match ether_type {
+        ETHERTYPE_NSH => {
+            let Some(base) = data.get(offset..offset + 4) else { return Some(Shim::Short) };
+            // Length in 4-byte words, the base and service path headers included.
+            let len = usize::from(base[1] & 0x3f) * 4;
+            let inner = offset + len.max(8);
+            if data.len() < inner {
+                return Some(Shim::Short);
+            }
+            Some(match base[3] {
+                1 => Shim::EtherType { ether_type: ETHERTYPE_IPV4, offset: inner },
+                2 => Shim::EtherType { ether_type: ETHERTYPE_IPV6, offset: inner },
+                3 => Shim::Ethernet { offset: inner },
+                4 => Shim::EtherType { ether_type: ETHERTYPE_NSH, offset: inner },
+                5 => Shim::EtherType { ether_type: ETHERTYPE_MPLS, offset: inner },
+                _ => return None,
+            })
+        }
+        ETHERTYPE_ARISTA => {
+            let Some(h) = data.get(offset..offset + 4) else { return Some(Shim::Short) };
+            // Subtype 1 is the timestamp header; its format nibble says 64 or 48 bits.
+            let timestamp = match (u16::from_be_bytes([h[0], h[1]]), h[3] >> 4) {
+                (1, 1) => 8,
+                (1, 2) => 6,
+                _ => return None,
+            };
+            let at = offset + 4 + timestamp;
+            match data.get(at..at + 2) {
+                Some(t) => Some(Shim::EtherType {
+                    ether_type: u16::from_be_bytes([t[0], t[1]]),
+                    offset: at + 2,
+                }),
+                None => Some(Shim::Short),
+            }
+        }
+        _ => None,
+    }
+}
+
 /// Skips an MPLS label stack (RFC 3032 §2.1) and says what the bottom label carries.
 ///
 /// MPLS does not name its payload; like tcpdump and Wireshark, hark guesses from the
@@ -234,6 +290,30 @@ mod tests {
         let data = [0, 0, 0x10, 64, 0, 0, 0x21, 64, 0x45, 0];
         assert_eq!(mpls(&data, 0), (Next::EtherType { ether_type: 0x0800, offset: 8 }, 2));
         assert_eq!(mpls(&data[..6], 0), (Next::Short, 1));
+    }
+
+    #[test]
+    fn vendor_headers_lead_to_their_payload() {
+        // NSH: length 6 words (base, path, 16 bytes of context), next protocol IPv4.
+        let mut nsh = vec![0x0f, 0xc6, 0x01, 0x01, 0, 0, 1, 255];
+        nsh.extend_from_slice(&[0; 16]);
+        nsh.push(0x45);
+        assert_eq!(shim(0x894f, &nsh, 0), Some(Shim::EtherType { ether_type: 0x0800, offset: 24 }));
+        assert_eq!(shim(0x894f, &nsh[..20], 0), Some(Shim::Short));
+        nsh[3] = 9;
+        assert_eq!(shim(0x894f, &nsh, 0), None);
+        // Arista: subtype 1, UTC, 64-bit format, the timestamp, then IPv6.
+        let mut arista = vec![0, 1, 1, 0x10];
+        arista.extend_from_slice(&[0; 8]);
+        arista.extend_from_slice(&[0x86, 0xdd]);
+        assert_eq!(
+            shim(0xd28b, &arista, 0),
+            Some(Shim::EtherType { ether_type: 0x86dd, offset: 14 })
+        );
+        arista[3] = 0x20;
+        assert_eq!(shim(0xd28b, &arista, 0), Some(Shim::EtherType { ether_type: 0, offset: 12 }));
+        assert_eq!(shim(0xd28b, &arista[..3], 0), Some(Shim::Short));
+        assert_eq!(shim(0x0800, &arista, 0), None);
     }
 
     #[test]

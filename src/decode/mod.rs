@@ -111,7 +111,13 @@ pub struct Layers<'a> {
     /// The ethertype after the link header and any tags.
     pub ether_type: Option<u16>,
     pub arp: Option<ArpPacketSlice<'a>>,
+    /// An ARP packet the capture cut short: its bytes, for its fixed header and whatever
+    /// addresses made it.
+    pub arp_cut: Option<&'a [u8]>,
     pub ip: Option<LaxIpSlice<'a>>,
+    /// An IP header the capture cut short before its end: its bytes, for the fields they
+    /// still hold (as Wireshark and tcpdump show them).
+    pub ip_cut: Option<&'a [u8]>,
     pub transport: Transport<'a>,
     /// Where the bytes ran out before a header ended.
     pub cut: Option<Layer>,
@@ -129,7 +135,9 @@ impl Layers<'_> {
             mpls_labels: 0,
             ether_type: None,
             arp: None,
+            arp_cut: None,
             ip: None,
+            ip_cut: None,
             transport: Transport::None,
             cut: None,
             ip_incomplete: false,
@@ -171,26 +179,62 @@ impl<'a> Packet<'a> {
     /// The outermost IP source address, or an ARP sender's.
     pub fn src_ip(&self) -> Option<IpAddr> {
         let l = self.layers();
-        match (&l.ip, &l.arp) {
+        match (&l.ip, self.arp()) {
             (Some(ip), _) => Some(ip.source_addr()),
-            (None, Some(arp)) => arp_addr(arp.sender_protocol_addr()),
-            _ => None,
+            (None, Some(arp)) => arp_addr(arp.sender_proto),
+            _ => l.ip_cut.and_then(|h| cut_ip_field(h, CutField::Source)),
         }
     }
 
     /// The outermost IP destination address, or an ARP target's.
     pub fn dst_ip(&self) -> Option<IpAddr> {
         let l = self.layers();
-        match (&l.ip, &l.arp) {
+        match (&l.ip, self.arp()) {
             (Some(ip), _) => Some(ip.destination_addr()),
-            (None, Some(arp)) => arp_addr(arp.target_protocol_addr()),
-            _ => None,
+            (None, Some(arp)) => arp_addr(arp.target_proto),
+            _ => l.ip_cut.and_then(|h| cut_ip_field(h, CutField::Destination)),
         }
     }
 
-    /// The IP protocol number after any IPv6 extension headers.
+    /// The ARP packet's fields, of a whole packet or of one cut short after its fixed
+    /// 8-byte header (addresses the capture cut off are empty).
+    pub fn arp(&self) -> Option<ArpFields<'_>> {
+        let l = self.layers();
+        if let Some(arp) = &l.arp {
+            return Some(ArpFields {
+                operation: arp.operation().0,
+                sender_hw: arp.sender_hw_addr(),
+                sender_proto: arp.sender_protocol_addr(),
+                target_hw: arp.target_hw_addr(),
+                target_proto: arp.target_protocol_addr(),
+            });
+        }
+        let bytes = l.arp_cut?;
+        let fixed = bytes.get(..8)?;
+        let (hw, proto) = (usize::from(fixed[4]), usize::from(fixed[5]));
+        let mut at = 8;
+        let mut take = |len: usize| {
+            let field = bytes.get(at..at + len).unwrap_or_default();
+            at += len;
+            field
+        };
+        Some(ArpFields {
+            operation: u16::from_be_bytes([fixed[6], fixed[7]]),
+            sender_hw: take(hw),
+            sender_proto: take(proto),
+            target_hw: take(hw),
+            target_proto: take(proto),
+        })
+    }
+
+    /// The IP protocol number after any IPv6 extension headers (of a header cut short,
+    /// the one it names).
     pub fn ip_proto(&self) -> Option<u8> {
-        self.layers().ip.as_ref().map(|ip| ip.payload().ip_number.0)
+        let l = self.layers();
+        match &l.ip {
+            Some(ip) => Some(ip.payload().ip_number.0),
+            None => l.ip_cut.and_then(|h| cut_ip_byte(h, 9, 6)),
+        }
     }
 
     /// Source and destination ports of a TCP or UDP header, even one cut short.
@@ -210,7 +254,7 @@ impl<'a> Packet<'a> {
     /// protocol number as text.
     pub fn proto_name(&self) -> Option<ProtoName> {
         let l = self.layers();
-        if l.arp.is_some() {
+        if l.arp.is_some() || l.arp_cut.is_some() {
             return Some(ProtoName::Named("ARP"));
         }
         let proto = self.ip_proto()?;
@@ -225,9 +269,11 @@ impl<'a> Packet<'a> {
 
     /// The IPv4 TTL or IPv6 hop limit.
     pub fn ip_ttl(&self) -> Option<u8> {
-        match self.layers().ip.as_ref()? {
-            LaxIpSlice::Ipv4(v4) => Some(v4.header().ttl()),
-            LaxIpSlice::Ipv6(v6) => Some(v6.header().hop_limit()),
+        let l = self.layers();
+        match &l.ip {
+            Some(LaxIpSlice::Ipv4(v4)) => Some(v4.header().ttl()),
+            Some(LaxIpSlice::Ipv6(v6)) => Some(v6.header().hop_limit()),
+            None => l.ip_cut.and_then(|h| cut_ip_byte(h, 8, 7)),
         }
     }
 
@@ -314,6 +360,16 @@ impl<'a> Packet<'a> {
     }
 }
 
+/// An ARP packet's fields (RFC 826), of any address sizes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ArpFields<'a> {
+    pub operation: u16,
+    pub sender_hw: &'a [u8],
+    pub sender_proto: &'a [u8],
+    pub target_hw: &'a [u8],
+    pub target_proto: &'a [u8],
+}
+
 /// How EVE's `proto` names a protocol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProtoName {
@@ -324,6 +380,34 @@ pub enum ProtoName {
 fn tcp_flags_of(header: &[u8]) -> u16 {
     // RFC 9293 §3.1 with RFC 3168 / RFC 9768: 4 bits offset, 12 bits flags (AE first).
     u16::from_be_bytes([header[12], header[13]]) & 0x0fff
+}
+
+#[derive(Clone, Copy)]
+enum CutField {
+    Source,
+    Destination,
+}
+
+/// An address of an IP header cut short, when its bytes were captured.
+fn cut_ip_field(header: &[u8], field: CutField) -> Option<IpAddr> {
+    let (v4, v6) = match field {
+        CutField::Source => (12, 8),
+        CutField::Destination => (16, 24),
+    };
+    match header.first()? >> 4 {
+        4 => arp_addr(header.get(v4..v4 + 4)?),
+        6 => arp_addr(header.get(v6..v6 + 16)?),
+        _ => None,
+    }
+}
+
+/// A byte of an IP header cut short: at `v4` in IPv4's, at `v6` in IPv6's.
+fn cut_ip_byte(header: &[u8], v4: usize, v6: usize) -> Option<u8> {
+    match header.first()? >> 4 {
+        4 => header.get(v4).copied(),
+        6 => header.get(v6).copied(),
+        _ => None,
+    }
 }
 
 fn arp_addr(bytes: &[u8]) -> Option<IpAddr> {
@@ -378,11 +462,63 @@ fn decode<'a>(frame: &Frame<'a>) -> Layers<'a> {
         }
     };
     absorb(&mut layers, sliced);
-    if layers.ether_type.is_some_and(link::is_mpls) {
-        let start = network_start + 4 * layers.vlans.len();
-        mpls(&mut layers, data, start);
+    let mut network = network_start + 4 * layers.vlans.len();
+    let mut ether_type = layers.ether_type;
+    // Vendor headers (NSH, Arista's), possibly nested a few deep.
+    for _ in 0..4 {
+        let Some(shim) = ether_type.and_then(|t| link::shim(t, data, network)) else { break };
+        let (inner, start) = match shim {
+            link::Shim::Short => {
+                layers.cut = Some(Layer::Other);
+                return layers;
+            }
+            link::Shim::EtherType { ether_type, offset } => {
+                let rest = data.get(offset..).unwrap_or_default();
+                (LaxSlicedPacket::from_ether_type(EtherType(ether_type), rest), offset)
+            }
+            link::Shim::Ethernet { offset } => {
+                let rest = data.get(offset..).unwrap_or_default();
+                match LaxSlicedPacket::from_ethernet(rest) {
+                    Ok(s) => (s, offset + 14),
+                    Err(_) => {
+                        layers.cut = Some(Layer::Link);
+                        return layers;
+                    }
+                }
+            }
+        };
+        let tags_before = layers.vlans.len();
+        ether_type = nest(&mut layers, inner);
+        network = start + 4 * (layers.vlans.len() - tags_before);
+    }
+    if layers.ip.is_none() && matches!(layers.cut, Some(Layer::Ip | Layer::Ip6)) {
+        layers.ip_cut = data.get(network..);
+    }
+    if layers.arp.is_none() && layers.cut == Some(Layer::Arp) {
+        layers.arp_cut = data.get(network..);
+    }
+    if ether_type.is_some_and(link::is_mpls) {
+        mpls(&mut layers, data, network);
     }
     layers
+}
+
+/// Decodes a packet carried inside this one's link layer (after a vendor header or an
+/// MPLS stack): its network and transport layers replace the outer ones, while the
+/// outer link header and ethertype stay, and its VLAN tags follow the outer tags.
+/// Returns the inner payload's ethertype.
+fn nest<'a>(layers: &mut Layers<'a>, inner: LaxSlicedPacket<'a>) -> Option<u16> {
+    let (eth, mut vlans, outer_type) =
+        (layers.eth.take(), std::mem::take(&mut layers.vlans), layers.ether_type);
+    absorb(layers, inner);
+    let inner_type = layers.ether_type;
+    for tag in &layers.vlans {
+        let _ = vlans.try_push(*tag);
+    }
+    layers.eth = eth;
+    layers.vlans = vlans;
+    layers.ether_type = outer_type;
+    inner_type
 }
 
 /// Copies what etherparse found into `layers`.
@@ -527,13 +663,10 @@ fn mpls<'a>(layers: &mut Layers<'a>, data: &'a [u8], start: usize) {
     match next {
         Next::EtherType { ether_type, offset } => {
             let rest = data.get(offset..).unwrap_or_default();
-            let inner = LaxSlicedPacket::from_ether_type(EtherType(ether_type), rest);
-            let (eth, vlans, outer_type) =
-                (layers.eth.take(), std::mem::take(&mut layers.vlans), layers.ether_type);
-            absorb(layers, inner);
-            layers.eth = eth;
-            layers.vlans = vlans;
-            layers.ether_type = outer_type;
+            nest(layers, LaxSlicedPacket::from_ether_type(EtherType(ether_type), rest));
+            if layers.ip.is_none() && matches!(layers.cut, Some(Layer::Ip | Layer::Ip6)) {
+                layers.ip_cut = Some(rest);
+            }
         }
         _ => layers.cut = Some(Layer::Mpls),
     }

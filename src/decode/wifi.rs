@@ -82,7 +82,8 @@ fn header<'a>(wifi: &mut Wifi<'a>, frame: &'a [u8], whole: bool) {
     };
     wifi.fc = Some([fc[0], fc[1]]);
     let addr = |n: usize| -> Option<[u8; 6]> {
-        let at = 4 + 6 * n;
+        // Address 4 comes after the sequence control field.
+        let at = if n == 3 { 24 } else { 4 + 6 * n };
         frame.get(at..at + 6).map(|a| [a[0], a[1], a[2], a[3], a[4], a[5]])
     };
     let (kind, subtype, flags) = (wifi.kind(), wifi.subtype(), fc[1]);
@@ -251,14 +252,13 @@ impl Wifi<'_> {
     /// frame has, in a fixed order.
     pub fn fields(&self) -> Vec<(&'static str, Field<'_>)> {
         let mut out = Vec::with_capacity(18);
-        if self.fc.is_none() {
-            return out;
-        }
-        let (kind, subtype) = (self.kind(), self.subtype());
-        out.push(("type", Field::Text(TYPE_NAMES[usize::from(kind)])));
-        match SUBTYPE_NAMES.iter().find(|(t, s, _)| *t == kind && *s == subtype) {
-            Some((_, _, name)) => out.push(("subtype", Field::Text(name))),
-            None => out.push(("subtype", Field::Int(i64::from(subtype)))),
+        if self.fc.is_some() {
+            let (kind, subtype) = (self.kind(), self.subtype());
+            out.push(("type", Field::Text(TYPE_NAMES[usize::from(kind)])));
+            match SUBTYPE_NAMES.iter().find(|(t, s, _)| *t == kind && *s == subtype) {
+                Some((_, _, name)) => out.push(("subtype", Field::Text(name))),
+                None => out.push(("subtype", Field::Int(i64::from(subtype)))),
+            }
         }
         if let Some(ssid) = self.ssid {
             out.push(("ssid", Field::Bytes(ssid)));
@@ -295,8 +295,10 @@ impl Wifi<'_> {
                 out.push(("rate", Field::Float(rate)));
             }
         }
-        out.push(("retry", Field::Bool(self.retry())));
-        out.push(("protected", Field::Bool(self.protected())));
+        if self.fc.is_some() {
+            out.push(("retry", Field::Bool(self.retry())));
+            out.push(("protected", Field::Bool(self.protected())));
+        }
         if let Some(reason) = self.reason {
             out.push(("reason", Field::Int(i64::from(reason))));
         }

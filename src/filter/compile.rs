@@ -404,7 +404,9 @@ impl Compiler {
     /// Where a network-layer field is.
     fn net(&self, offset: u32) -> Loc {
         match self.link {
-            Link::Wlan { .. } => Loc { origin: Origin::LinkPayload, offset: self.nl + offset },
+            Link::Wlan { .. } => {
+                Loc { origin: Origin::LinkPayload, offset: self.linkpl + self.nl + offset }
+            }
             _ => Loc { origin: Origin::Frame, offset: self.linkpl + self.nl + offset },
         }
     }
@@ -419,7 +421,7 @@ impl Compiler {
 
     /// Where a field of 802.11's LLC header is.
     fn llc(&self, offset: u32) -> Loc {
-        Loc { origin: Origin::LinkPayload, offset }
+        Loc { origin: Origin::LinkPayload, offset: self.linkpl + offset }
     }
 
     /// The per-packet offset an origin adds, if any, noting that the program needs it.
@@ -716,6 +718,18 @@ impl Compiler {
                     op: RelOp::Ne,
                     value: 0,
                 }))
+            }
+            Prim::Vlan(id) if matches!(self.link, Link::Wlan { .. }) => {
+                // libpcap's tag inside the SNAP payload: each tag moves what follows by 4.
+                let mut node = or(
+                    or(self.linktype(ETHERTYPE_8021Q)?, self.linktype(ETHERTYPE_8021AD)?),
+                    self.linktype(ETHERTYPE_8021QINQ)?,
+                );
+                if let Some(id) = id {
+                    node = and(node, self.masked(self.net(0), 2, 0x0fff, u32::from(*id)));
+                }
+                self.linkpl += 4;
+                Ok(node)
             }
             Prim::Vlan(id) => {
                 self.require_ethernet("vlan")?;

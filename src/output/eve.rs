@@ -128,9 +128,9 @@ pub fn write_packet(out: &mut Vec<u8>, clock: &mut Clock, pkt: &Packet<'_>, numb
         }
         out.push(b']');
     }
-    if let Some(arp) = &layers.arp {
+    if let Some(arp) = pkt.arp() {
         out.extend_from_slice(b",\"arp_op\":");
-        push_u64(out, u64::from(arp.operation().0));
+        push_u64(out, u64::from(arp.operation));
     }
     if let Some(ttl) = pkt.ip_ttl() {
         out.extend_from_slice(b",\"ip_ttl\":");

@@ -366,7 +366,7 @@ fn read_core(pkt: &Packet<'_>, data: &[u8]) -> Core {
     c.payload = if payload.is_empty() { (0, 0) } else { (start, start + payload.len()) };
     c.vlan = layers.vlans.first().map(|t| t.id);
     c.eth = layers.eth.as_ref().map(|e| (e.source(), e.destination(), e.ether_type().0));
-    c.arp = layers.arp.as_ref().map(|a| {
+    c.arp = pkt.arp().map(|a| {
         let mac = |b: &[u8]| {
             let mut m = [0u8; 6];
             if let Some(src) = b.get(..6) {
@@ -374,11 +374,7 @@ fn read_core(pkt: &Packet<'_>, data: &[u8]) -> Core {
             }
             m
         };
-        Arp {
-            op: a.operation().0,
-            sender_mac: mac(a.sender_hw_addr()),
-            target_mac: mac(a.target_hw_addr()),
-        }
+        Arp { op: a.operation, sender_mac: mac(a.sender_hw), target_mac: mac(a.target_hw) }
     });
     c.ip = layers.ip.as_ref().map(|ip| {
         let (version, id, len, tos) = match ip {

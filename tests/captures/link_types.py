@@ -14,7 +14,7 @@ import sys
 import zlib
 
 from scapy.all import (
-    ARP, DNS, DNSQR, ICMP, IP, IPv6, LLC, SNAP, TCP, UDP, Dot11, Dot11AssoReq, Dot11Auth,
+    ARP, DNS, DNSQR, ICMP, Dot1Q, IP, IPv6, LLC, SNAP, TCP, UDP, Dot11, Dot11AssoReq, Dot11Auth,
     Dot11Beacon, Dot11Deauth, Dot11Disas, Dot11Elt, Dot11ProbeReq, Dot11ProbeResp, Dot11QoS,
     Raw, raw,
 )
@@ -163,6 +163,8 @@ def wifi_frames():
                 None))
     out.append((raw(data((v6, 0x86dd), "to_DS", AP, STA, S_MAC, 44)), RT_EXT, False, None))
     out.append((raw(data((arp, 0x0806), "to_DS", AP, STA, BCAST, 45)), RT_PLAIN, False, None))
+    out.append((raw(data((Dot1Q(vlan=10, type=0x0800) / udp, 0x8100), "to_DS", AP, STA, S_MAC, 51,
+                         qos=True)), RT_PLAIN, False, None))
     out.append((raw(data((icmp, 0x0800), "", STA, AP, AP, 46)), RT_PLAIN, False, None))
     out.append((raw(data((udp, 0x0800), "to_DS+from_DS", AP, TWIN, S_MAC, 47, addr4=STA)),
                 RT_PLAIN, False, None))

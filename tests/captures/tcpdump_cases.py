@@ -19,6 +19,7 @@ from scapy.all import (
     RouterAlert, TCP, UDP, VXLAN, fragment, raw,
 )
 from scapy.contrib.mpls import MPLS
+from scapy.contrib.nsh import NSH
 from scapy.layers.eap import EAP, EAPOL
 
 C4, S4 = "198.18.0.7", "198.18.0.1"
@@ -182,6 +183,17 @@ add(Ether(src=MAC_C, dst="ff:ff:ff:ff:ff:ff") / ARP(op=1, hwsrc=MAC_C, psrc=C4, 
 add(Ether(src=MAC_C, dst="ff:ff:ff:ff:ff:ff", type=0x8035) / ARP(op=3, hwsrc=MAC_C, hwdst=MAC_C))
 add(Ether(src=MAC_C, dst="ff:ff:ff:ff:ff:ff") / ARP(op=1, hwlen=8, plen=4, hwsrc=b"\x01" * 8, hwdst=b"\x00" * 8, psrc=C4, pdst=S4))
 add(Ether(src=MAC_C, dst=MAC_S, type=0x88b5) / Raw(b"local experimental"))
+# Vendor headers before the network layer: NSH (IPv4, Ethernet inside, cut), Arista's
+# timestamps (64-bit, 48-bit with a VLAN tag, MPLS, an unknown subtype).
+syn = IP(src=C4, dst=S4, ttl=9) / TCP(sport=40600, dport=80, flags="S", seq=1)
+add(eth / NSH(mdtype=2, nextproto=1, length=2, spi=0x1234, si=254) / syn)
+add(eth / NSH(mdtype=1, nextproto=3) / Ether(src="02:00:00:00:00:09", dst="02:00:00:00:00:0a") / syn)
+add(eth / NSH(mdtype=1, nextproto=1) / syn, caplen=14 + 12)
+arista = lambda fmt: struct.pack(">HBB", 1, 1, fmt << 4) + (b"\0\0\0\x05\0\0\0\x07" if fmt == 1 else b"\0\x05\0\0\0\x07")
+add(Ether(src=MAC_C, dst=MAC_S, type=0xd28b) / Raw(arista(1) + b"\x08\x00" + raw(syn)))
+add(Ether(src=MAC_C, dst=MAC_S, type=0xd28b) / Raw(arista(2) + b"\x81\x00" + raw(Dot1Q(vlan=7) / syn)))
+add(Ether(src=MAC_C, dst=MAC_S, type=0xd28b) / Raw(arista(1) + b"\x88\x47" + raw(MPLS(label=100, s=1) / syn)))
+add(Ether(src=MAC_C, dst=MAC_S, type=0xd28b) / Raw(b"\x00\x09\x01\x10" + raw(syn)))
 # 802.1X: start, identity exchange, a TLS method with its length, a key frame.
 pae = Ether(src=MAC_C, dst="01:80:c2:00:00:03")
 add(pae / EAPOL(version=1, type=1))

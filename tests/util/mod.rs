@@ -79,6 +79,22 @@ pub fn have_for(test: &str, program: &str) -> bool {
     found
 }
 
+/// The captures `tests/captures/link_types.py` writes into `dir` (802.11 with and without
+/// radiotap, Cisco HDLC, Frame Relay, SLIP, IP over InfiniBand); `None` once it is said
+/// that `test` is skipped without Scapy.
+pub fn link_type_captures(test: &str, dir: &Path) -> Option<Vec<PathBuf>> {
+    let scapy = Command::new("python3").args(["-c", "import scapy"]).output();
+    if !scapy.is_ok_and(|o| o.status.success()) {
+        skip(test, "python3 with scapy is not installed (pip install scapy)");
+        return None;
+    }
+    let script = root().join("tests/captures/link_types.py");
+    let made = Command::new("python3").arg(script).arg(dir).output().unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let names = ["radiotap", "wlan", "chdlc", "frelay", "slip", "ipoib"];
+    Some(names.iter().map(|n| dir.join(format!("{n}.pcap"))).collect())
+}
+
 /// Whether the tests run as root; if not, says that `test` is skipped, for `why`.
 pub fn root_for(test: &str, why: &str) -> bool {
     use std::os::unix::fs::MetadataExt;

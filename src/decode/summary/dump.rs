@@ -89,8 +89,18 @@ pub fn network_offset(pkt: &Packet<'_>) -> usize {
 fn ethernet_header_len(data: &[u8]) -> usize {
     let mut at = 12;
     while let Some(tag) = data.get(at..at + 2) {
-        let is_vlan =
-            matches!(u16::from_be_bytes([tag[0], tag[1]]), 0x8100 | 0x9100 | 0x9200 | 0x88a8);
+        let ether_type = u16::from_be_bytes([tag[0], tag[1]]);
+        // tcpdump counts Arista's timestamp header as part of the link header.
+        if ether_type == 0xd28b {
+            match crate::decode::link::shim(ether_type, data, at + 2) {
+                Some(crate::decode::link::Shim::EtherType { offset, .. }) => {
+                    at = offset - 2;
+                    continue;
+                }
+                _ => break,
+            }
+        }
+        let is_vlan = matches!(ether_type, 0x8100 | 0x9100 | 0x9200 | 0x88a8);
         if !is_vlan || data.len() < at + 2 + 4 {
             break;
         }

@@ -26,6 +26,7 @@ mod mptcp;
 mod network;
 mod push;
 mod read;
+mod shim;
 mod tcp;
 mod text;
 mod udp;
@@ -132,6 +133,7 @@ pub(super) fn write_ethertype_name(out: &mut Vec<u8>, et: u16) -> bool {
         0x886f => b"MS NLB heartbeat",
         0x8870 => b"Jumbo",
         0x894f => b"NSH",
+        0xd28b => b"Arista Vendor Specific Protocol",
         0x9000 => b"Loopback",
         0x8902 => b"CFM",
         0x88cc => b"LLDP",

@@ -10,6 +10,7 @@ use super::eap::write_eapol;
 use super::ip::{Ctx, write_ipv4, write_ipv6};
 use super::push::{push_mac, push_u64};
 use super::read::{Bytes, Cut, Printed};
+use super::shim::{write_arista, write_nsh};
 use super::write_ethertype;
 use crate::decode::Packet;
 use crate::decode::link::{self, Next};
@@ -20,6 +21,8 @@ const IPV6: u16 = 0x86dd;
 const ARP: u16 = 0x0806;
 const RARP: u16 = 0x8035;
 const EAPOL: u16 = 0x888e;
+const NSH: u16 = 0x894f;
+const ARISTA: u16 = 0xd28b;
 
 /// The line for a whole frame, after its time.
 pub(super) fn write_frame(out: &mut Vec<u8>, ctx: &mut Ctx<'_>, pkt: &Packet<'_>) -> Printed {
@@ -209,33 +212,63 @@ pub(super) fn write_ethernet(
     let mut ether_type = bytes.u16(at)?;
     at += 2;
     let mut length_printed = false;
-    let mut prefix = |out: &mut Vec<u8>, ether_type: u16| {
+    let prefix = |out: &mut Vec<u8>, ether_type: u16, length_printed: &mut bool| {
         if link_header {
             out.extend_from_slice(b"ethertype ");
             write_ethertype(out, ether_type);
-            if length_printed {
+            if *length_printed {
                 out.extend_from_slice(b", ");
             } else {
                 let _ = write!(out, ", length {length}: ");
-                length_printed = true;
+                *length_printed = true;
             }
         }
     };
-    while matches!(ether_type, 0x8100 | 0x9100 | 0x9200 | 0x88a8) {
-        if bytes.len() < at + 4 || length < at + 4 {
-            return Err(Cut::check("vlan"));
-        }
-        prefix(out, ether_type);
-        if link_header {
-            let tag = bytes.u16(at)?;
-            let _ = write!(out, "vlan {}, p {}", tag & 0x0fff, tag >> 13);
-            if tag & 0x1000 != 0 {
-                out.extend_from_slice(b", DEI");
+    loop {
+        while matches!(ether_type, 0x8100 | 0x9100 | 0x9200 | 0x88a8) {
+            if bytes.len() < at + 4 || length < at + 4 {
+                return Err(Cut::check("vlan"));
             }
-            out.extend_from_slice(b", ");
+            prefix(out, ether_type, &mut length_printed);
+            if link_header {
+                let tag = bytes.u16(at)?;
+                let _ = write!(out, "vlan {}, p {}", tag & 0x0fff, tag >> 13);
+                if tag & 0x1000 != 0 {
+                    out.extend_from_slice(b", DEI");
+                }
+                out.extend_from_slice(b", ");
+            }
+            ether_type = bytes.u16(at + 2)?;
+            at += 4;
         }
-        ether_type = bytes.u16(at + 2)?;
-        at += 4;
+        if ether_type != ARISTA {
+            break;
+        }
+        // tcpdump names Arista's header with or without -e, then starts over after it.
+        if bytes.len() < at + 2 || length < at + 2 {
+            return Err(Cut::check("arista"));
+        }
+        out.extend_from_slice(b"ethertype ");
+        write_ethertype(out, ether_type);
+        let _ = write!(out, ", length {length}: ");
+        match write_arista(out, bytes.from(at, "arista"))? {
+            Some(taken) => {
+                at += taken;
+                ether_type = bytes.u16(at)?;
+                at += 2;
+                length_printed = false;
+            }
+            None => {
+                if !link_header {
+                    push_addresses(out);
+                    out.extend_from_slice(b"ethertype ");
+                    write_ethertype(out, ether_type);
+                    let _ = write!(out, ", length {length}: ");
+                }
+                default_print(out, ctx, &bytes.data[at..]);
+                return Ok(());
+            }
+        }
     }
     if ether_type <= 1500 {
         // An 802.3 length: LLC follows, which hark leaves to its own words.
@@ -248,8 +281,8 @@ pub(super) fn write_ethernet(
         let _ = write!(out, "LLC, length {}", usize::from(ether_type).min(length - at));
         return Ok(());
     }
-    prefix(out, ether_type);
-    let known = matches!(ether_type, IPV4 | IPV6 | ARP | RARP | EAPOL | 0x8847 | 0x8848);
+    prefix(out, ether_type, &mut length_printed);
+    let known = matches!(ether_type, IPV4 | IPV6 | ARP | RARP | EAPOL | NSH | 0x8847 | 0x8848);
     if !known {
         // No printer: tcpdump names the frame and dumps what follows it.
         if !link_header {
@@ -284,6 +317,7 @@ fn write_network(
         IPV6 => write_ipv6(out, ctx, bytes, length),
         ARP | RARP => write_arp(out, bytes, length, !ctx.opts.link_header, ctx.verbosity() > 0),
         EAPOL => write_eapol(out, bytes, ctx.verbosity()),
+        NSH => write_nsh(out, ctx, bytes, length),
         0x8847 | 0x8848 => write_mpls(out, ctx, bytes, length),
         _ => {
             let _ = write!(out, "ethertype ");
