@@ -104,9 +104,10 @@ fn run(program: Command, flags: &[&str], capture: &Path) -> Packets {
     packets(&out.stdout)
 }
 
-/// The benchmarks' mix (its every distinct frame), the scapy-built cases, and hark's own
+/// The benchmarks' mix (its every distinct frame), the scapy-built cases, hark's own
 /// generator's lab conversation and filter mix (fragments, tags, labels, extension
-/// headers, runts); `None` (skipped) without scapy.
+/// headers, runts), and the captures of the other link types (802.11, WAN); `None`
+/// (skipped) without scapy.
 fn generated(test: &str, dir: &Path) -> Option<Vec<PathBuf>> {
     let scapy = Command::new("python3").args(["-c", "import scapy"]).output();
     if !scapy.is_ok_and(|o| o.status.success()) {
@@ -126,7 +127,11 @@ fn generated(test: &str, dir: &Path) -> Option<Vec<PathBuf>> {
     write_pcap(&lab, &hark::sample::lab_conversation());
     let filter_mix = dir.join("filter-mix.pcap");
     write_pcap(&filter_mix, &hark::sample::filter_mix());
-    Some(vec![mix, cases, lab, filter_mix])
+    let mut files = vec![mix, cases, lab, filter_mix];
+    let links = dir.join("links");
+    std::fs::create_dir_all(&links).unwrap();
+    files.extend(util::link_type_captures(test, &links)?);
+    Some(files)
 }
 
 fn name(file: &Path) -> String {

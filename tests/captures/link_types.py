@@ -228,8 +228,9 @@ def slip_frames():
     for i, (pkt, ethertype) in enumerate(ip_payloads()):
         if ethertype != 0x0800:
             continue
-        # libpcap's SLIP pseudo-header: direction, then the compressed-header slot.
-        header = bytes([i % 2]) + bytes(15)
+        # libpcap's SLIP pseudo-header: direction, then the compressed header's type
+        # (TYPE_IP, 0x40; once 0, which tcpdump calls unknown).
+        header = bytes([i % 2, 0x40 if i else 0]) + bytes(14)
         out.append(header + raw(pkt))
     return [(f, None) for f in out] + [(out[0], 12)]
 

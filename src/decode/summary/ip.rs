@@ -21,6 +21,9 @@ use crate::decode::tcp_seq::RelativeSeqs;
 pub(super) struct Ctx<'s> {
     pub opts: LineOptions,
     pub seqs: Option<&'s mut RelativeSeqs>,
+    /// The link header's length as tcpdump counts it for `-x`, when the link printer
+    /// knows it better than the decoder (802.11's, which depends on how far it printed).
+    pub link_len: Option<usize>,
 }
 
 impl Ctx<'_> {

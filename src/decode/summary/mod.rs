@@ -31,6 +31,8 @@ mod tcp;
 mod text;
 mod udp;
 mod vxlan;
+mod wan;
+mod wifi;
 
 pub use dump::{network_offset, write_ascii, write_hex, write_hex_ascii};
 pub use push::{push_hms, push_ip, push_mac, push_padded, push_u64};
@@ -69,7 +71,7 @@ pub fn write_packet_text(
     opts: LineOptions,
     seqs: Option<&mut RelativeSeqs>,
 ) -> DumpStart {
-    let mut ctx = ip::Ctx { opts, seqs };
+    let mut ctx = ip::Ctx { opts, seqs, link_len: None };
     let mut abandoned = false;
     if let Err(cut) = network::write_frame(out, &mut ctx, pkt) {
         out.extend_from_slice(b" [|");
@@ -78,13 +80,14 @@ pub fn write_packet_text(
         abandoned = cut.jumped;
     }
     out.push(b'\n');
-    DumpStart { abandoned }
+    DumpStart { abandoned, link_len: ctx.link_len }
 }
 
 /// Where a packet's `-x`/`-X`/`-A` dump starts, as tcpdump's would.
 #[derive(Clone, Copy, Debug)]
 pub struct DumpStart {
     abandoned: bool,
+    link_len: Option<usize>,
 }
 
 impl DumpStart {
@@ -92,6 +95,8 @@ impl DumpStart {
     pub fn offset(self, pkt: &Packet<'_>) -> usize {
         if self.abandoned {
             network::header_len_when_abandoned(pkt.frame().link)
+        } else if let Some(len) = self.link_len {
+            len.min(pkt.frame().data.len())
         } else {
             network_offset(pkt)
         }

@@ -11,6 +11,8 @@ use super::ip::{Ctx, write_ipv4, write_ipv6};
 use super::push::{push_mac, push_u64};
 use super::read::{Bytes, Cut, Printed};
 use super::shim::{write_arista, write_nsh};
+use super::wan::{write_cisco_hdlc, write_frame_relay, write_ipoib, write_slip};
+use super::wifi::{write_80211, write_radiotap};
 use super::write_ethertype;
 use crate::decode::Packet;
 use crate::decode::link::{self, Next};
@@ -28,6 +30,19 @@ const ARISTA: u16 = 0xd28b;
 pub(super) fn write_frame(out: &mut Vec<u8>, ctx: &mut Ctx<'_>, pkt: &Packet<'_>) -> Printed {
     let frame = pkt.frame();
     let (data, length) = (frame.data, frame.orig_len as usize);
+    match frame.link {
+        LinkType::IEEE802_11_RADIOTAP => {
+            return write_radiotap(out, ctx, Bytes::new(data, "802.11_radio"), length);
+        }
+        LinkType::IEEE802_11 => {
+            return write_80211(out, ctx, Bytes::new(data, "802.11"), length, false, 0);
+        }
+        LinkType::C_HDLC => return write_cisco_hdlc(out, ctx, Bytes::new(data, "chdlc"), length),
+        LinkType::FRELAY => return write_frame_relay(out, ctx, Bytes::new(data, "fr"), length),
+        LinkType::SLIP => return write_slip(out, ctx, Bytes::new(data, "slip"), length),
+        LinkType::IPOIB => return write_ipoib(out, ctx, Bytes::new(data, "ipoib"), length),
+        _ => {}
+    }
     match link::classify(frame.link, data).0 {
         Next::Ethernet => write_ethernet(out, ctx, Bytes::new(data, "ether"), length),
         Next::EtherType { offset, .. } if is_raw_ip(frame.link) => {
@@ -305,7 +320,7 @@ pub(super) fn default_print(out: &mut Vec<u8>, ctx: &Ctx<'_>, bytes: &[u8]) {
 }
 
 /// What an ethertype says follows: IPv4, IPv6, ARP or an MPLS label stack.
-fn write_network(
+pub(super) fn write_network(
     out: &mut Vec<u8>,
     ctx: &mut Ctx<'_>,
     ether_type: u16,
