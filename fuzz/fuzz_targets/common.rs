@@ -5,7 +5,7 @@
 use hark::source::LinkType;
 
 /// Every link type hark decodes and filters.
-pub const LINKS: [LinkType; 12] = [
+pub const LINKS: [LinkType; 18] = [
     LinkType::NULL,
     LinkType::ETHERNET,
     LinkType::PPP,
@@ -18,6 +18,12 @@ pub const LINKS: [LinkType; 12] = [
     LinkType::IPV4,
     LinkType::IPV6,
     LinkType::LINUX_SLL2,
+    LinkType::SLIP,
+    LinkType::C_HDLC,
+    LinkType::IEEE802_11,
+    LinkType::FRELAY,
+    LinkType::IEEE802_11_RADIOTAP,
+    LinkType::IPOIB,
 ];
 
 /// Splits an input into a link type (its first byte) and a frame (the rest).

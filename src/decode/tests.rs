@@ -61,7 +61,7 @@ fn corpus_frames_cut_at_every_length() {
     for frame in &frames {
         every_cut(frame);
         // The same bytes under every link type hark knows.
-        for link in [0, 1, 9, 101, 108, 113, 228, 229, 276, 147] {
+        for link in [0, 1, 8, 9, 101, 104, 105, 107, 108, 113, 127, 228, 229, 242, 276, 147] {
             exercise(Frame { link: LinkType(link), ..frame.as_frame() });
         }
     }
@@ -75,8 +75,10 @@ fn sample_frames_cut_at_every_length() {
 }
 
 fn link_type() -> impl Strategy<Value = LinkType> {
-    prop::sample::select(vec![0u32, 1, 9, 12, 14, 101, 108, 113, 228, 229, 276, 999])
-        .prop_map(LinkType)
+    prop::sample::select(vec![
+        0u32, 1, 8, 9, 12, 14, 101, 104, 105, 107, 108, 113, 127, 228, 229, 242, 276, 999,
+    ])
+    .prop_map(LinkType)
 }
 
 proptest! {

@@ -9,7 +9,7 @@
 //! predicate on every packet the kernel passes.
 
 use super::ast::{ArithOp, RelOp};
-use super::compile::{At, Base, FieldTest, Node, Val};
+use super::node::{At, Base, FieldTest, Node, Val};
 
 /// One classic BPF instruction, as `struct sock_filter` lays it out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

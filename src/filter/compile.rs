@@ -7,198 +7,21 @@
 //! a non-first fragment; IPv6 ports are only found right after the fixed header; and a
 //! read past the captured bytes rejects the packet outright, as BPF does.
 
-use std::net::Ipv6Addr;
-
 use super::Error;
-use super::ast::{Arith, ArithOp, Dir, Expr, Net, Pos, Prim, Proto, RelOp};
+use super::ast::{ArithOp, Dir, Expr, Pos, Prim, Proto, RelOp};
+use super::node::{At, Base, FieldTest, Node, Val};
 use super::wlan::{self, Variable};
 use crate::source::LinkType;
 
-const ETHERTYPE_IP: u16 = 0x0800;
-const ETHERTYPE_ARP: u16 = 0x0806;
-const ETHERTYPE_REVARP: u16 = 0x8035;
-const ETHERTYPE_IPV6: u16 = 0x86dd;
-const ETHERTYPE_8021Q: u16 = 0x8100;
-const ETHERTYPE_8021AD: u16 = 0x88a8;
-const ETHERTYPE_8021QINQ: u16 = 0x9100;
-const ETHERTYPE_MPLS: u16 = 0x8847;
-const IPPROTO_FRAGMENT: u32 = 44;
-
-/// Where a load reads from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum At {
-    /// A fixed offset from the start of the frame.
-    Fixed(u32),
-    /// `base` + 4 × (low nibble of the byte at `base`) + `offset`: a field after an IPv4
-    /// header whose length is read from the packet.
-    AfterIpv4 { base: u32, offset: Box<Val> },
-    /// `base` + `offset`, with `offset` computed from the packet.
-    Indexed { base: u32, offset: Box<Val> },
-}
-
-/// A 32-bit value, as BPF's accumulator holds it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Val {
-    Const(u32),
-    /// The packet's length on the wire.
-    Len,
-    Load {
-        at: At,
-        size: u8,
-    },
-    Bin(ArithOp, Box<Val>, Box<Val>),
-    Neg(Box<Val>),
-    /// An offset libpcap computes from each packet before the filter proper (802.11).
-    Var(wlan::Variable),
-}
-
-/// A compiled predicate.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Node {
-    True,
-    False,
-    And(Box<Node>, Box<Node>),
-    Or(Box<Node>, Box<Node>),
-    Not(Box<Node>),
-    /// `(load & mask) op value`: most primitives are made of these.
-    Field(FieldTest),
-    /// A general comparison.
-    Rel {
-        op: RelOp,
-        lhs: Val,
-        rhs: Val,
-    },
-}
-
-/// `(load & mask) op value` on a field: the test most primitives are made of.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FieldTest {
-    pub at: Base,
-    pub size: u8,
-    pub mask: u32,
-    pub op: RelOp,
-    pub value: u32,
-}
-
-/// Where a [`Node::Field`] reads: the cases that need no arithmetic.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Base {
-    Fixed(u32),
-    /// `offset` bytes past an IPv4 header that starts at `base`.
-    AfterIpv4 {
-        base: u32,
-        offset: u32,
-    },
-}
-
-impl Base {
-    /// The absolute offset of the field in `data`.
-    #[inline]
-    pub fn resolve(self, data: &[u8]) -> Result<u32, Reject> {
-        match self {
-            Base::Fixed(o) => Ok(o),
-            Base::AfterIpv4 { base, offset } => {
-                let ihl = u32::from(*data.get(base as usize).ok_or(Reject)? & 0x0f) * 4;
-                base.checked_add(ihl).and_then(|v| v.checked_add(offset)).ok_or(Reject)
-            }
-        }
-    }
-}
-
-/// The packet was rejected outright: a read past its end, or a division by zero.
-#[derive(Debug)]
-pub struct Reject;
-
-impl Node {
-    /// Evaluates the predicate on a frame; `Err` means BPF would have rejected it.
-    pub fn eval(&self, data: &[u8], wire_len: u32) -> Result<bool, Reject> {
-        Ok(match self {
-            Node::True => true,
-            Node::False => false,
-            Node::And(a, b) => a.eval(data, wire_len)? && b.eval(data, wire_len)?,
-            Node::Or(a, b) => a.eval(data, wire_len)? || b.eval(data, wire_len)?,
-            Node::Not(a) => !a.eval(data, wire_len)?,
-            Node::Field(FieldTest { at, size, mask, op, value }) => {
-                compare(*op, load(data, at.resolve(data)?, *size)? & mask, *value)
-            }
-            Node::Rel { op, lhs, rhs } => {
-                let l = lhs.eval(data, wire_len)?;
-                let r = rhs.eval(data, wire_len)?;
-                compare(*op, l, r)
-            }
-        })
-    }
-}
-
-impl Val {
-    /// Computes the value; `Err` means BPF would have rejected the packet.
-    pub fn eval(&self, data: &[u8], wire_len: u32) -> Result<u32, Reject> {
-        Ok(match self {
-            Val::Const(n) => *n,
-            Val::Len => wire_len,
-            Val::Load { at, size } => {
-                let offset = match at {
-                    At::Fixed(o) => *o,
-                    At::AfterIpv4 { base, offset } => {
-                        let ihl = u32::from(*data.get(*base as usize).ok_or(Reject)? & 0x0f) * 4;
-                        offset
-                            .eval(data, wire_len)?
-                            .checked_add(ihl)
-                            .ok_or(Reject)?
-                            .checked_add(*base)
-                            .ok_or(Reject)?
-                    }
-                    At::Indexed { base, offset } => {
-                        offset.eval(data, wire_len)?.checked_add(*base).ok_or(Reject)?
-                    }
-                };
-                load(data, offset, *size)?
-            }
-            Val::Bin(op, a, b) => {
-                let (a, b) = (a.eval(data, wire_len)?, b.eval(data, wire_len)?);
-                match op {
-                    ArithOp::Add => a.wrapping_add(b),
-                    ArithOp::Sub => a.wrapping_sub(b),
-                    ArithOp::Mul => a.wrapping_mul(b),
-                    ArithOp::Div => a.checked_div(b).ok_or(Reject)?,
-                    ArithOp::Mod => a.checked_rem(b).ok_or(Reject)?,
-                    ArithOp::And => a & b,
-                    ArithOp::Or => a | b,
-                    ArithOp::Xor => a ^ b,
-                    ArithOp::Shl => a.checked_shl(b).unwrap_or(0),
-                    ArithOp::Shr => a.checked_shr(b).unwrap_or(0),
-                }
-            }
-            Val::Neg(a) => a.eval(data, wire_len)?.wrapping_neg(),
-            Val::Var(v) => v.eval(data)?,
-        })
-    }
-}
-
-/// Reads a big-endian field, as BPF's loads do.
-#[inline]
-pub fn load(data: &[u8], offset: u32, size: u8) -> Result<u32, Reject> {
-    let start = offset as usize;
-    let bytes = data.get(start..start + usize::from(size)).ok_or(Reject)?;
-    Ok(match size {
-        1 => u32::from(bytes[0]),
-        2 => u32::from(u16::from_be_bytes([bytes[0], bytes[1]])),
-        _ => u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]),
-    })
-}
-
-/// Compares as BPF's jumps do: unsigned.
-#[inline]
-pub fn compare(op: RelOp, a: u32, b: u32) -> bool {
-    match op {
-        RelOp::Eq => a == b,
-        RelOp::Ne => a != b,
-        RelOp::Lt => a < b,
-        RelOp::Le => a <= b,
-        RelOp::Gt => a > b,
-        RelOp::Ge => a >= b,
-    }
-}
+pub(super) const ETHERTYPE_IP: u16 = 0x0800;
+pub(super) const ETHERTYPE_ARP: u16 = 0x0806;
+pub(super) const ETHERTYPE_REVARP: u16 = 0x8035;
+pub(super) const ETHERTYPE_IPV6: u16 = 0x86dd;
+pub(super) const ETHERTYPE_8021Q: u16 = 0x8100;
+pub(super) const ETHERTYPE_8021AD: u16 = 0x88a8;
+pub(super) const ETHERTYPE_8021QINQ: u16 = 0x9100;
+pub(super) const ETHERTYPE_MPLS: u16 = 0x8847;
+pub(super) const IPPROTO_FRAGMENT: u32 = 44;
 
 /// How a link type carries its network protocol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -228,7 +51,7 @@ enum Link {
 
 /// Where a header starts: libpcap's offset bases.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Origin {
+pub(super) enum Origin {
     /// A fixed offset from the start of the frame.
     Frame,
     /// The 802.11 header, after a radiotap header of any length.
@@ -240,8 +63,8 @@ enum Origin {
 /// An offset from an origin.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Loc {
-    origin: Origin,
-    offset: u32,
+    pub(super) origin: Origin,
+    pub(super) offset: u32,
 }
 
 impl std::ops::Add<u32> for Loc {
@@ -268,7 +91,7 @@ pub(super) struct Compiler {
     linkpl: u32,
     /// Extra network-layer offset inside the payload (MPLS labels).
     nl: u32,
-    mpls_depth: u32,
+    pub(super) mpls_depth: u32,
     pos: Pos,
     /// Which of libpcap's per-packet offsets the program reads (802.11), so that they
     /// are computed first, as libpcap's program does, before any test.
@@ -369,7 +192,7 @@ fn masked(offset: u32, size: u8, mask: u32, value: u32) -> Node {
 }
 
 /// A comparison, as a [`Node::Field`] when it is `load [& mask] op constant`.
-fn relation(op: RelOp, lhs: Val, rhs: Val) -> Node {
+pub(super) fn relation(op: RelOp, lhs: Val, rhs: Val) -> Node {
     let base = |at: &At| match at {
         At::Fixed(o) => Some(Base::Fixed(*o)),
         At::AfterIpv4 { base, offset } => match **offset {
@@ -397,12 +220,12 @@ fn relation(op: RelOp, lhs: Val, rhs: Val) -> Node {
 }
 
 impl Compiler {
-    fn error(&self, msg: String) -> Error {
+    pub(super) fn error(&self, msg: String) -> Error {
         Error::at(self.pos.line, self.pos.col, msg)
     }
 
     /// Where a network-layer field is.
-    fn net(&self, offset: u32) -> Loc {
+    pub(super) fn net(&self, offset: u32) -> Loc {
         match self.link {
             Link::Wlan { .. } => {
                 Loc { origin: Origin::LinkPayload, offset: self.linkpl + self.nl + offset }
@@ -420,12 +243,12 @@ impl Compiler {
     }
 
     /// Where a field of 802.11's LLC header is.
-    fn llc(&self, offset: u32) -> Loc {
+    pub(super) fn llc(&self, offset: u32) -> Loc {
         Loc { origin: Origin::LinkPayload, offset: self.linkpl + offset }
     }
 
     /// The per-packet offset an origin adds, if any, noting that the program needs it.
-    fn variable(&self, origin: Origin) -> Option<Variable> {
+    pub(super) fn variable(&self, origin: Origin) -> Option<Variable> {
         let Link::Wlan { radiotap } = self.link else { return None };
         match origin {
             Origin::Frame => None,
@@ -442,7 +265,7 @@ impl Compiler {
     }
 
     /// A load of `size` bytes at `loc`.
-    fn load(&self, loc: Loc, size: u8) -> Val {
+    pub(super) fn load(&self, loc: Loc, size: u8) -> Val {
         let at = match self.variable(loc.origin) {
             None => At::Fixed(loc.offset),
             Some(v) => At::Indexed { base: loc.offset, offset: Box::new(Val::Var(v)) },
@@ -464,16 +287,16 @@ impl Compiler {
         }
     }
 
-    fn field(&self, loc: Loc, size: u8, value: u32) -> Node {
+    pub(super) fn field(&self, loc: Loc, size: u8, value: u32) -> Node {
         self.test(loc, size, u32::MAX, RelOp::Eq, value)
     }
 
-    fn masked(&self, loc: Loc, size: u8, mask: u32, value: u32) -> Node {
+    pub(super) fn masked(&self, loc: Loc, size: u8, mask: u32, value: u32) -> Node {
         self.test(loc, size, mask, RelOp::Eq, value)
     }
 
     /// Where a field `offset` bytes past the IPv4 header (whose length the packet says) is.
-    fn after_ipv4(&self, offset: Val) -> At {
+    pub(super) fn after_ipv4(&self, offset: Val) -> At {
         let base = self.net(0);
         let Some(start) = self.variable(base.origin) else {
             return At::AfterIpv4 { base: base.offset, offset: Box::new(offset) };
@@ -489,7 +312,7 @@ impl Compiler {
         }
     }
 
-    fn expr(&mut self, expr: &Expr) -> Result<Node, Error> {
+    pub(super) fn expr(&mut self, expr: &Expr) -> Result<Node, Error> {
         Ok(match expr {
             // Left before right: the order libpcap generates code in, which decides
             // what a `vlan` or `mpls` in the left part shifts in the right part.
@@ -517,7 +340,7 @@ impl Compiler {
     }
 
     /// libpcap's gen_linktype: is the network protocol `ethertype`?
-    fn linktype(&self, ethertype: u16) -> Result<Node, Error> {
+    pub(super) fn linktype(&self, ethertype: u16) -> Result<Node, Error> {
         let v = u32::from(ethertype);
         if self.mpls_depth > 0 {
             // After `mpls`: the bottom-of-stack bit of the last label, and the IP version.
@@ -617,7 +440,7 @@ impl Compiler {
     }
 
     /// libpcap's gen_proto: is the IP protocol `v` (for IPv6, also after one fragment header)?
-    fn proto(&self, v: u32, layer: Option<Proto>) -> Result<Node, Error> {
+    pub(super) fn proto(&self, v: u32, layer: Option<Proto>) -> Result<Node, Error> {
         let v4 = || -> Result<Node, Error> {
             Ok(and(self.linktype(ETHERTYPE_IP)?, self.field(self.net(9), 1, v)))
         };
@@ -638,7 +461,7 @@ impl Compiler {
     }
 
     /// A protocol named on its own (`tcp`, `ip6`, `arp`).
-    fn is(&self, proto: Proto) -> Result<Node, Error> {
+    pub(super) fn is(&self, proto: Proto) -> Result<Node, Error> {
         match proto {
             Proto::Ip => self.linktype(ETHERTYPE_IP),
             Proto::Ip6 => self.linktype(ETHERTYPE_IPV6),
@@ -654,11 +477,11 @@ impl Compiler {
     }
 
     /// "Not a fragment other than the first": IPv4's fragment offset is zero.
-    fn first_fragment(&self) -> Node {
+    pub(super) fn first_fragment(&self) -> Node {
         self.masked(self.net(6), 2, 0x1fff, 0)
     }
 
-    fn prim(&mut self, prim: &Prim) -> Result<Node, Error> {
+    pub(super) fn prim(&mut self, prim: &Prim) -> Result<Node, Error> {
         match prim {
             Prim::Is(proto) => self.is(*proto),
             Prim::ProtoNum { proto, num } => self.proto(*num, *proto),
@@ -793,7 +616,7 @@ impl Compiler {
         }
     }
 
-    fn require_wlan(&self, what: &str) -> Result<(), Error> {
+    pub(super) fn require_wlan(&self, what: &str) -> Result<(), Error> {
         if matches!(self.link, Link::Wlan { .. }) {
             Ok(())
         } else {
@@ -804,7 +627,7 @@ impl Compiler {
         }
     }
 
-    fn require_ethernet(&self, what: &str) -> Result<(), Error> {
+    pub(super) fn require_ethernet(&self, what: &str) -> Result<(), Error> {
         if self.link == Link::Ethernet {
             Ok(())
         } else {
@@ -818,7 +641,12 @@ impl Compiler {
     /// Combines a source and a destination test as `dir` asks. 802.11's address
     /// qualifiers have no meaning here; the parser gives them to MAC addresses only, and
     /// [`wlan::host`] reads those.
-    fn directions(&self, dir: Dir, src: impl Fn() -> Node, dst: impl Fn() -> Node) -> Node {
+    pub(super) fn directions(
+        &self,
+        dir: Dir,
+        src: impl Fn() -> Node,
+        dst: impl Fn() -> Node,
+    ) -> Node {
         match dir {
             Dir::Src => src(),
             Dir::Dst => dst(),
@@ -832,158 +660,4 @@ impl Compiler {
             | Dir::Ta => or(src(), dst()),
         }
     }
-
-    fn net_prim(&self, proto: Option<Proto>, dir: Dir, net: &Net) -> Result<Node, Error> {
-        match net {
-            Net::V4 { addr, mask } => {
-                let addr = u32::from(*addr);
-                let hostop = |ethertype: u16, src: u32, dst: u32| -> Result<Node, Error> {
-                    let kind = self.linktype(ethertype)?;
-                    Ok(self.directions(
-                        dir,
-                        || and(kind.clone(), self.masked(self.net(src), 4, *mask, addr)),
-                        || and(kind.clone(), self.masked(self.net(dst), 4, *mask, addr)),
-                    ))
-                };
-                match proto {
-                    Some(Proto::Ip) => hostop(ETHERTYPE_IP, 12, 16),
-                    Some(Proto::Arp) => hostop(ETHERTYPE_ARP, 14, 24),
-                    Some(Proto::Rarp) => hostop(ETHERTYPE_REVARP, 14, 24),
-                    _ => {
-                        let ip = hostop(ETHERTYPE_IP, 12, 16)?;
-                        if self.mpls_depth > 0 {
-                            return Ok(ip);
-                        }
-                        let arp = hostop(ETHERTYPE_ARP, 14, 24)?;
-                        let rarp = hostop(ETHERTYPE_REVARP, 14, 24)?;
-                        Ok(or(or(ip, arp), rarp))
-                    }
-                }
-            }
-            Net::V6 { addr, prefix } => {
-                let words = ipv6_words(addr);
-                let masks = prefix_masks(*prefix);
-                // Every word is loaded, even under a zero mask: a load past the end
-                // rejects the packet, in hark as in BPF.
-                let at = |base: u32| {
-                    let mut node = Node::True;
-                    for i in 0..4 {
-                        node = and(
-                            node,
-                            self.masked(
-                                self.net(base + 4 * i as u32),
-                                4,
-                                masks[i],
-                                words[i] & masks[i],
-                            ),
-                        );
-                    }
-                    node
-                };
-                let kind = self.linktype(ETHERTYPE_IPV6)?;
-                Ok(self.directions(dir, || and(kind.clone(), at(8)), || and(kind.clone(), at(24))))
-            }
-        }
-    }
-
-    fn port(&self, proto: Option<Proto>, dir: Dir, lo: u16, hi: u16) -> Result<Node, Error> {
-        let (lo, hi) = (u32::from(lo), u32::from(hi));
-        let protos: Vec<u32> = match proto {
-            Some(p) => vec![u32::from(p.ip_number().unwrap_or(0))],
-            None => vec![6, 17, 132],
-        };
-        let atom = |at: &dyn Fn(u32) -> Val, offset: u32| -> Node {
-            if lo == hi {
-                relation(RelOp::Eq, at(offset), Val::Const(lo))
-            } else {
-                and(
-                    relation(RelOp::Ge, at(offset), Val::Const(lo)),
-                    relation(RelOp::Le, at(offset), Val::Const(hi)),
-                )
-            }
-        };
-        // IPv4: the header length comes from the packet.
-        let v4_at = |offset: u32| Val::Load { at: self.after_ipv4(Val::Const(offset)), size: 2 };
-        let mut v4 = Node::False;
-        for &p in &protos {
-            let ports = self.directions(dir, || atom(&v4_at, 0), || atom(&v4_at, 2));
-            v4 = or(v4, and(and(self.field(self.net(9), 1, p), self.first_fragment()), ports));
-        }
-        let v4 = and(self.linktype(ETHERTYPE_IP)?, v4);
-        // IPv6: ports right after the fixed header; extension headers are not followed.
-        let v6_at = |offset: u32| self.load(self.net(40) + offset, 2);
-        let mut v6 = Node::False;
-        for &p in &protos {
-            let ports = self.directions(dir, || atom(&v6_at, 0), || atom(&v6_at, 2));
-            v6 = or(v6, and(self.field(self.net(6), 1, p), ports));
-        }
-        let v6 = and(self.linktype(ETHERTYPE_IPV6)?, v6);
-        Ok(or(v4, v6))
-    }
-
-    /// Lowers arithmetic; the protocol tests a load depends on are added to `guards`.
-    fn arith(&mut self, arith: &Arith, guards: &mut Node) -> Result<Val, Error> {
-        Ok(match arith {
-            Arith::Num(n) => Val::Const(*n),
-            Arith::Len => Val::Len,
-            Arith::Neg(a) => Val::Neg(Box::new(self.arith(a, guards)?)),
-            Arith::Bin(op, a, b) => {
-                let a = self.arith(a, guards)?;
-                let b = self.arith(b, guards)?;
-                Val::Bin(*op, Box::new(a), Box::new(b))
-            }
-            Arith::Load { proto, offset, size } => {
-                let offset = self.arith(offset, guards)?;
-                let (guard, at) = match proto {
-                    Proto::Ether => (Node::True, self.at(self.link_header(0), offset)),
-                    Proto::Ip => (self.linktype(ETHERTYPE_IP)?, self.at(self.net(0), offset)),
-                    Proto::Ip6 => (self.linktype(ETHERTYPE_IPV6)?, self.at(self.net(0), offset)),
-                    Proto::Arp => (self.linktype(ETHERTYPE_ARP)?, self.at(self.net(0), offset)),
-                    Proto::Rarp => (self.linktype(ETHERTYPE_REVARP)?, self.at(self.net(0), offset)),
-                    Proto::Icmp6 => (self.is(Proto::Icmp6)?, self.at(self.net(40), offset)),
-                    Proto::Tcp | Proto::Udp | Proto::Sctp | Proto::Icmp | Proto::Igmp => {
-                        // As libpcap: the protocol (over IPv4 or IPv6), not a later
-                        // fragment, and the offset past the IPv4 header's length.
-                        let guard = and(self.is(*proto)?, self.first_fragment());
-                        (guard, self.after_ipv4(offset))
-                    }
-                    other => {
-                        return Err(
-                            self.error(format!("'{}[...]' is not supported by hark", other.name()))
-                        );
-                    }
-                };
-                *guards = and(std::mem::replace(guards, Node::True), guard);
-                Val::Load { at, size: *size }
-            }
-        })
-    }
-
-    fn at(&self, base: Loc, offset: Val) -> At {
-        match (self.variable(base.origin), offset) {
-            (None, Val::Const(n)) => At::Fixed(base.offset.saturating_add(n)),
-            (None, other) => At::Indexed { base: base.offset, offset: Box::new(other) },
-            (Some(v), Val::Const(n)) => {
-                At::Indexed { base: base.offset.saturating_add(n), offset: Box::new(Val::Var(v)) }
-            }
-            (Some(v), other) => At::Indexed {
-                base: base.offset,
-                offset: Box::new(Val::Bin(ArithOp::Add, Box::new(Val::Var(v)), Box::new(other))),
-            },
-        }
-    }
-}
-
-fn ipv6_words(addr: &Ipv6Addr) -> [u32; 4] {
-    let o = addr.octets();
-    [0, 1, 2, 3].map(|i| u32::from_be_bytes([o[4 * i], o[4 * i + 1], o[4 * i + 2], o[4 * i + 3]]))
-}
-
-fn prefix_masks(prefix: u8) -> [u32; 4] {
-    let mut left = u32::from(prefix);
-    [0, 1, 2, 3].map(|_| {
-        let bits = left.min(32);
-        left -= bits;
-        if bits == 0 { 0 } else { u32::MAX << (32 - bits) }
-    })
 }

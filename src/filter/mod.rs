@@ -9,8 +9,10 @@
 pub mod ast;
 pub mod cbpf;
 pub mod compile;
+pub mod hosts;
 pub mod lexer;
 pub mod names;
+pub mod node;
 pub mod parser;
 pub mod program;
 pub mod wlan;

@@ -5,7 +5,7 @@
 //! equality again, as `tcp and port 22` does with the ethertype) is jumped over.
 
 use super::ast::RelOp;
-use super::compile::{Base, FieldTest, Node, Val, compare};
+use super::node::{Base, FieldTest, Node, Val, compare};
 
 const ACCEPT: u32 = u32::MAX;
 const REJECT: u32 = u32::MAX - 1;

@@ -103,6 +103,41 @@ proptest! {
         prop_assert_eq!(program.matches(&data, data.len() as u32), tree);
     }
 
+    /// The same agreement on 802.11 frames (after radiotap or not), where every offset
+    /// past the link header is read from the packet.
+    #[test]
+    fn the_flat_program_agrees_with_the_tree_on_wifi(
+        expr in prop::sample::select(vec![
+            "ip", "tcp port 80", "wlan src 02:cc:00:00:00:07 and udp", "type mgt or tcp[13] = 2",
+            "not (dir tods and icmp)", "vlan and ip", "multicast or wlan addr4 02:cc:00:00:00:07",
+        ]),
+        radiotap in any::<bool>(),
+        flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..6),
+        cut in any::<prop::sample::Index>(),
+    ) {
+        // Radiotap (TSFT, flags), a QoS data frame to the DS, LLC/SNAP, IPv4, TCP.
+        let mut data = vec![0u8, 0, 17, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x20];
+        if !radiotap {
+            data.clear();
+        }
+        data.extend_from_slice(&[0x88, 0x01, 0, 0, 2, 0xaa, 0, 0, 0, 1, 2, 0xcc, 0, 0, 0, 7]);
+        data.extend_from_slice(&[2, 0, 0, 0, 0, 1, 0x10, 0, 5, 0, 0, 0]);
+        data.extend_from_slice(&[0xaa, 0xaa, 3, 0, 0, 0, 8, 0]);
+        data.extend_from_slice(&[0x45, 0, 0, 40, 0, 1, 0, 0, 64, 6, 0, 0, 198, 18, 0, 7, 198, 18, 0, 1]);
+        data.extend_from_slice(&[0x9c, 0x40, 0, 80, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 2, 0x20, 0, 0, 0, 0, 0]);
+        for (at, byte) in flips {
+            let i = at.index(data.len());
+            data[i] = byte;
+        }
+        data.truncate(cut.index(data.len() + 1));
+        let link = if radiotap { LinkType::IEEE802_11_RADIOTAP } else { LinkType::IEEE802_11 };
+        let expr = super::parser::parse(expr).unwrap();
+        let node = super::compile::compile(&expr, link).unwrap();
+        let program = super::program::Program::new(&node);
+        let tree = node.eval(&data, data.len() as u32).unwrap_or(false);
+        prop_assert_eq!(program.matches(&data, data.len() as u32), tree);
+    }
+
     #[test]
     fn evaluating_never_panics(
         expr in prop::sample::select(vec![
@@ -110,8 +145,10 @@ proptest! {
             "host 10.0.0.1", "net ::/0", "ether host 0:1:2:3:4:5", "len > 10", "tcp[tcp[0]] = 1",
             "ether[ether[0] * 1000] = 1", "ip[0] / ip[1] = 0", "ip[0] % ip[1] = 0", "1 << ip[0] = 0",
             "icmp6[0] = 128", "arp host 10.0.0.1", "portrange 1-100", "ip6 multicast", "broadcast",
+            "wlan host 0:1:2:3:4:5", "wlan ta 0:1:2:3:4:5", "type data and tcp port 80", "subtype beacon",
+            "dir tods and vlan and ip", "multicast", "tcp[tcp[0]] = 1 and type data",
         ]),
-        link in prop::sample::select(vec![0u32, 1, 9, 101, 108, 113, 228, 229, 276, 5]),
+        link in prop::sample::select(vec![0u32, 1, 8, 9, 101, 104, 105, 107, 108, 113, 127, 228, 229, 242, 276, 5]),
         data in prop::collection::vec(any::<u8>(), 0..120),
     ) {
         let mut filter = Filter::new(expr).unwrap();

@@ -4,7 +4,8 @@
 
 use super::Error;
 use super::ast::{Dir, RelOp};
-use super::compile::{Compiler, Node, Reject, and, load, not, or};
+use super::compile::{Compiler, and, not, or};
+use super::node::{Node, Reject, load};
 
 /// An offset libpcap's program computes from the packet before its tests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -25,6 +25,7 @@ mod ip_options;
 mod mptcp;
 mod network;
 mod push;
+mod radiotap;
 mod read;
 mod shim;
 mod tcp;
@@ -33,6 +34,7 @@ mod udp;
 mod vxlan;
 mod wan;
 mod wifi;
+mod wifi_mgmt;
 
 pub use dump::{network_offset, write_ascii, write_hex, write_hex_ascii};
 pub use push::{push_hms, push_ip, push_mac, push_padded, push_u64};

@@ -204,3 +204,49 @@ proptest::proptest! {
         let _ = parse(&words.join(" "));
     }
 }
+
+#[test]
+fn wlan_frame_tests_read_as_pcap_filter_spells_them() {
+    let wlan = |value: u8, mask: u8| format!("{:?}", Prim::WlanType { value, mask });
+    assert_eq!(shape("type mgt"), wlan(0x00, 0x0c));
+    assert_eq!(shape("type data"), wlan(0x08, 0x0c));
+    assert_eq!(shape("type 4"), wlan(0x04, 0x0c));
+    assert_eq!(shape("type mgt subtype beacon"), wlan(0x80, 0xfc));
+    assert_eq!(shape("type mgt subtype probereq"), wlan(0x40, 0xfc));
+    assert_eq!(shape("type data subtype qos-data"), wlan(0x88, 0xfc));
+    assert_eq!(shape("subtype deauth"), wlan(0xc0, 0xfc));
+    assert_eq!(shape("subtype ack"), wlan(0xd4, 0xfc));
+    assert_eq!(shape("wlan subtype beacon"), wlan(0x80, 0xfc));
+    assert_eq!(shape("dir fromds"), format!("{:?}", Prim::WlanDir(2)));
+    assert_eq!(shape("direction 3"), format!("{:?}", Prim::WlanDir(3)));
+    let mac = [2, 0xaa, 0, 0, 0, 1];
+    assert_eq!(
+        shape("wlan addr2 02:aa:00:00:00:01"),
+        format!("{:?}", Prim::EtherHost { dir: Dir::Addr2, mac })
+    );
+    assert_eq!(
+        shape("wlan ta 02:aa:00:00:00:01"),
+        format!("{:?}", Prim::EtherHost { dir: Dir::Ta, mac })
+    );
+    assert_eq!(
+        shape("wlan host 02:aa:00:00:00:01"),
+        format!("{:?}", Prim::EtherHost { dir: Dir::SrcOrDst, mac })
+    );
+}
+
+#[test]
+fn wlan_frame_tests_name_what_is_wrong() {
+    assert_eq!(error("type foo"), "1:6: unknown 802.11 type name 'foo'");
+    assert_eq!(error("type 0x10"), "1:6: invalid 802.11 type value 0x10");
+    assert_eq!(error("type ctl subtype beacon"), "1:18: unknown 802.11 subtype name 'beacon'");
+    assert_eq!(error("subtype nosuch"), "1:9: unknown 802.11 subtype name 'nosuch'");
+    assert_eq!(
+        error("dir sideways"),
+        "1:5: unknown 802.11 direction 'sideways' (nods, tods, fromds or dstods)"
+    );
+    assert_eq!(
+        error("wlan addr1 10.0.0.1"),
+        "1:12: 802.11's address qualifiers take a MAC address, not '10.0.0.1'"
+    );
+    assert_eq!(error("ra port 80"), "1:9: 802.11's address qualifiers cannot qualify 'port'");
+}
