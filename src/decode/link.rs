@@ -151,7 +151,19 @@ fn frame_relay(data: &[u8]) -> Next {
     let mut at = address_len;
     match data.get(at) {
         Some(0x03) => at += 1,
-        Some(_) => return Next::Opaque,
+        // Cisco's encapsulation: an ethertype right after the address (tcpdump and
+        // Wireshark read the ones they know).
+        Some(_) => {
+            return match data.get(at..at + 2) {
+                Some(t) => match u16::from_be_bytes([t[0], t[1]]) {
+                    t @ (ETHERTYPE_IPV4 | ETHERTYPE_IPV6 | ETHERTYPE_MPLS | 0x0806) => {
+                        Next::EtherType { ether_type: t, offset: at + 2 }
+                    }
+                    _ => Next::Opaque,
+                },
+                None => Next::Short,
+            };
+        }
         None => return Next::Short,
     }
     // RFC 2427 §4: one padding byte may come before the NLPID.
@@ -333,6 +345,10 @@ mod tests {
         );
         assert_eq!(frame_relay(&[0x18, 0x41, 0x03]), Next::Short);
         assert_eq!(frame_relay(&[0x18, 0x41, 0x07, 0xcc]), Next::Opaque);
+        assert_eq!(
+            frame_relay(&[0x48, 0xe1, 0x86, 0xdd, 0x60]),
+            Next::EtherType { ether_type: 0x86dd, offset: 4 }
+        );
         assert_eq!(classify(LinkType::SLIP, &[0u8; 15]).0, Next::Short);
         let mut slip = vec![0u8; 16];
         slip.push(0x45);

@@ -44,6 +44,9 @@ impl LineSink {
         if self.numbered {
             let _ = write!(out, "{number:5}  ");
         }
+        if summary::write_invalid_header(out, pkt.frame()) {
+            return;
+        }
         self.clock.write(out, pkt.frame().ts);
         let dump_start =
             summary::write_packet_text(out, pkt, self.options, self.relative_seqs.as_mut());

@@ -85,6 +85,35 @@ pub fn write_packet_text(
     DumpStart { abandoned, link_len: ctx.link_len }
 }
 
+/// tcpdump's verdict on a record whose lengths cannot be right (`[Invalid header: len(34)
+/// < caplen(35)]`), printed in place of the packet's line, time and all. Returns whether
+/// it printed one.
+pub fn write_invalid_header(out: &mut Vec<u8>, frame: &crate::source::Frame<'_>) -> bool {
+    // tcpdump's MAXIMUM_SNAPLEN.
+    const LARGEST: u32 = 262_144;
+    let (caplen, len) = (frame.data.len() as u32, frame.orig_len);
+    let mut problems = Vec::new();
+    if caplen == 0 {
+        problems.push("caplen==0".to_string());
+    }
+    if len == 0 {
+        problems.push("len==0".to_string());
+    } else if len < caplen {
+        problems.push(format!("len({len}) < caplen({caplen})"));
+    }
+    if caplen > LARGEST {
+        problems.push(format!("caplen({caplen}) > {LARGEST}"));
+    }
+    if len > LARGEST {
+        problems.push(format!("len({len}) > {LARGEST}"));
+    }
+    if problems.is_empty() {
+        return false;
+    }
+    let _ = writeln!(out, "[Invalid header: {}]", problems.join(", "));
+    true
+}
+
 /// Where a packet's `-x`/`-X`/`-A` dump starts, as tcpdump's would.
 #[derive(Clone, Copy, Debug)]
 pub struct DumpStart {

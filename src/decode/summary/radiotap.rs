@@ -201,6 +201,14 @@ impl Fields<'_> {
                 write_channel(out, freq, flags, self.first);
             }
             19 => self.write_mcs(out)?,
+            20 => {
+                // A-MPDU status: reference number, flags, delimiter CRC; tcpdump shows none.
+                self.u32()?;
+                self.u16()?;
+                self.u8()?;
+                self.u8()?;
+            }
+            21 => self.write_vht(out)?,
             _ => {
                 let _ = write!(out, "[bit {bit}] ");
                 return Ok(false);
@@ -238,6 +246,71 @@ impl Fields<'_> {
         }
         if known & 0x20 != 0 {
             let _ = write!(out, "RX-STBC{} ", (flags & 0x60) >> 5);
+        }
+        Ok(())
+    }
+}
+
+impl Fields<'_> {
+    /// VHT's users' MCS and coding, the bandwidth and guard interval when known.
+    fn write_vht(&mut self, out: &mut Vec<u8>) -> Result<(), ()> {
+        let known = self.u16()?;
+        let (flags, bandwidth) = (self.u8()?, self.u8()?);
+        let mut mcs_nss = [0u8; 4];
+        for m in &mut mcs_nss {
+            *m = self.u8()?;
+        }
+        let coding = self.u8()?;
+        self.u8()?;
+        self.u16()?;
+        for (user, m) in mcs_nss.iter().enumerate() {
+            if m & 0x0f == 0 {
+                continue;
+            }
+            let fec = if coding & (1 << user) != 0 { "LDPC" } else { "BCC" };
+            let _ = write!(out, "User {user} MCS {} {fec} FEC ", m >> 4);
+        }
+        if known & 0x0040 != 0 {
+            const WIDTHS: [&str; 26] = [
+                "20 MHz",
+                "40 MHz",
+                "20 MHz (L)",
+                "20 MHz (U)",
+                "80 MHz",
+                "80 MHz (L)",
+                "80 MHz (U)",
+                "80 MHz (LL)",
+                "80 MHz (LU)",
+                "80 MHz (UL)",
+                "80 MHz (UU)",
+                "160 MHz",
+                "160 MHz (L)",
+                "160 MHz (U)",
+                "160 MHz (LL)",
+                "160 MHz (LU)",
+                "160 MHz (UL)",
+                "160 MHz (UU)",
+                "160 MHz (LLL)",
+                "160 MHz (LLU)",
+                "160 MHz (LUL)",
+                "160 MHz (UUU)",
+                "160 MHz (ULL)",
+                "160 MHz (ULU)",
+                "160 MHz (UUL)",
+                "160 MHz (UUU)",
+            ];
+            let index = usize::from(bandwidth & 0x1f);
+            match WIDTHS.get(index) {
+                Some(width) => {
+                    let _ = write!(out, "{width} ");
+                }
+                None => {
+                    let _ = write!(out, "unknown ({index}) ");
+                }
+            }
+        }
+        if known & 0x0004 != 0 {
+            let _ = write!(out, "{} GI ", if flags & 0x04 != 0 { "short" } else { "long" });
         }
         Ok(())
     }

@@ -322,7 +322,8 @@ pub(super) fn write_slip(
         }
     }
     let ip = bytes.from(16, "ip");
-    match ip.u8(0)? >> 4 {
+    // tcpdump reads the version while it still calls the packet SLIP.
+    match bytes.u8(16)? >> 4 {
         4 => write_ipv4(out, ctx, ip, length),
         6 => write_ipv6(out, ctx, ip, length),
         version => {
