@@ -39,6 +39,7 @@ const COLUMNS: &[(&str, &str)] = &[
     ("radiotap.dbm_antsignal", "wifi.signal"),
     ("radiotap.dbm_antnoise", "wifi.noise"),
     ("wlan_radio.data_rate", "wifi.rate"),
+    ("wlan_radio.11n.mcs_index", "wifi.mcs"),
     ("wlan.fc.retry", "wifi.retry"),
     ("wlan.fc.protected", "wifi.protected"),
     ("wlan.fixed.reason_code", "wifi.reason"),

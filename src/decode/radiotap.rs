@@ -169,6 +169,17 @@ impl Radiotap {
         self.flags.is_some_and(|f| f & FLAG_FCS_AT_END != 0)
     }
 
+    /// The MCS index: HT's when its index is known, else VHT's first user's.
+    pub fn mcs_index(&self) -> Option<u8> {
+        if let Some([known, _, index]) = self.mcs {
+            if known & 0x02 != 0 {
+                return Some(index);
+            }
+        }
+        let vht = self.vht?;
+        vht[4..8].iter().find(|user| *user & 0x0f != 0).map(|user| user >> 4)
+    }
+
     /// The data rate in Mb/s: the legacy rate, or HT's from its MCS index, bandwidth and
     /// guard interval (802.11n's rate table; four spatial streams at most).
     pub fn rate_mbps(&self) -> Option<f64> {
@@ -275,6 +286,11 @@ mod tests {
     fn ht_rates_follow_the_mcs_table() {
         let rt = Radiotap { mcs: Some([0x07, 0x00, 7]), ..Radiotap::default() };
         assert_eq!(rt.rate_mbps(), Some(65.0));
+        assert_eq!(rt.mcs_index(), Some(7));
+        let mut vht = [0u8; 12];
+        vht[5] = 0x92; // user 1: MCS 9, two streams
+        let rt = Radiotap { vht: Some(vht), ..Radiotap::default() };
+        assert_eq!(rt.mcs_index(), Some(9));
         let rt = Radiotap { mcs: Some([0x07, 0x05, 15]), ..Radiotap::default() };
         assert_eq!(rt.rate_mbps(), Some(300.0));
     }

@@ -294,6 +294,9 @@ impl Wifi<'_> {
             if let Some(rate) = rt.rate_mbps() {
                 out.push(("rate", Field::Float(rate)));
             }
+            if let Some(mcs) = rt.mcs_index() {
+                out.push(("mcs", Field::Int(i64::from(mcs))));
+            }
         }
         if self.fc.is_some() {
             out.push(("retry", Field::Bool(self.retry())));
