@@ -101,8 +101,6 @@ pub enum Transport<'a> {
 /// The layers of a packet, as far as its bytes go.
 #[derive(Clone, Debug)]
 pub struct Layers<'a> {
-    /// The 802.11 frame (and radiotap header) of a Wi-Fi capture.
-    pub wifi: Option<wifi::Wifi<'a>>,
     pub eth: Option<Ethernet2Slice<'a>>,
     pub cooked: Option<CookedHeader>,
     /// 802.1Q / 802.1ad tags, outer first.
@@ -111,13 +109,10 @@ pub struct Layers<'a> {
     /// The ethertype after the link header and any tags.
     pub ether_type: Option<u16>,
     pub arp: Option<ArpPacketSlice<'a>>,
-    /// An ARP packet the capture cut short: its bytes, for its fixed header and whatever
-    /// addresses made it.
-    pub arp_cut: Option<&'a [u8]>,
     pub ip: Option<LaxIpSlice<'a>>,
-    /// An IP header the capture cut short before its end: its bytes, for the fields they
-    /// still hold (as Wireshark and tcpdump show them).
-    pub ip_cut: Option<&'a [u8]>,
+    /// Where an IP or ARP header the capture cut short before its end starts (`cut` says
+    /// which): its bytes still hold fields, which Wireshark and tcpdump show.
+    pub network_cut: Option<u32>,
     pub transport: Transport<'a>,
     /// Where the bytes ran out before a header ended.
     pub cut: Option<Layer>,
@@ -128,16 +123,14 @@ pub struct Layers<'a> {
 impl Layers<'_> {
     fn empty() -> Self {
         Layers {
-            wifi: None,
             eth: None,
             cooked: None,
             vlans: ArrayVec::new(),
             mpls_labels: 0,
             ether_type: None,
             arp: None,
-            arp_cut: None,
             ip: None,
-            ip_cut: None,
+            network_cut: None,
             transport: Transport::None,
             cut: None,
             ip_incomplete: false,
@@ -179,21 +172,55 @@ impl<'a> Packet<'a> {
     /// The outermost IP source address, or an ARP sender's.
     pub fn src_ip(&self) -> Option<IpAddr> {
         let l = self.layers();
-        match (&l.ip, self.arp()) {
-            (Some(ip), _) => Some(ip.source_addr()),
-            (None, Some(arp)) => arp_addr(arp.sender_proto),
-            _ => l.ip_cut.and_then(|h| cut_ip_field(h, CutField::Source)),
+        if let Some(ip) = &l.ip {
+            return Some(ip.source_addr());
         }
+        self.address_without_ip(CutField::Source)
     }
 
     /// The outermost IP destination address, or an ARP target's.
     pub fn dst_ip(&self) -> Option<IpAddr> {
         let l = self.layers();
-        match (&l.ip, self.arp()) {
-            (Some(ip), _) => Some(ip.destination_addr()),
-            (None, Some(arp)) => arp_addr(arp.target_proto),
-            _ => l.ip_cut.and_then(|h| cut_ip_field(h, CutField::Destination)),
+        if let Some(ip) = &l.ip {
+            return Some(ip.destination_addr());
         }
+        self.address_without_ip(CutField::Destination)
+    }
+
+    /// An ARP sender's or target's address, or a cut-short IP header's: the slow path of
+    /// [`Packet::src_ip`] and [`Packet::dst_ip`], out of their way.
+    #[inline(never)]
+    fn address_without_ip(&self, field: CutField) -> Option<IpAddr> {
+        match (self.arp(), field) {
+            (Some(arp), CutField::Source) => arp_addr(arp.sender_proto),
+            (Some(arp), CutField::Destination) => arp_addr(arp.target_proto),
+            (None, _) => self.ip_cut().and_then(|h| cut_ip_field(h, field)),
+        }
+    }
+
+    /// A byte of a cut-short IP header (at `v4` in IPv4's, `v6` in IPv6's), out of the
+    /// way of the whole headers' path.
+    #[inline(never)]
+    fn cut_ip_byte(&self, v4: usize, v6: usize) -> Option<u8> {
+        self.ip_cut().and_then(|h| cut_ip_byte(h, v4, v6))
+    }
+
+    /// The bytes of an IP header the capture cut short.
+    fn ip_cut(&self) -> Option<&'a [u8]> {
+        let l = self.layers();
+        let at = l.network_cut.filter(|_| matches!(l.cut, Some(Layer::Ip | Layer::Ip6)))?;
+        self.frame.data.get(at as usize..)
+    }
+
+    /// The 802.11 frame (and radiotap header) of a Wi-Fi capture. Read again when asked
+    /// for rather than kept with the layers, which every other packet then moves smaller.
+    pub fn wifi(&self) -> Option<wifi::Wifi<'a>> {
+        let radiotap = match self.frame.link {
+            LinkType::IEEE802_11_RADIOTAP => true,
+            LinkType::IEEE802_11 => false,
+            _ => return None,
+        };
+        Some(wifi::parse(self.frame.data, self.frame.orig_len, radiotap))
     }
 
     /// The ARP packet's fields, of a whole packet or of one cut short after its fixed
@@ -209,7 +236,8 @@ impl<'a> Packet<'a> {
                 target_proto: arp.target_protocol_addr(),
             });
         }
-        let bytes = l.arp_cut?;
+        let at = l.network_cut.filter(|_| l.cut == Some(Layer::Arp))?;
+        let bytes = self.frame.data.get(at as usize..)?;
         let fixed = bytes.get(..8)?;
         let (hw, proto) = (usize::from(fixed[4]), usize::from(fixed[5]));
         let mut at = 8;
@@ -233,7 +261,7 @@ impl<'a> Packet<'a> {
         let l = self.layers();
         match &l.ip {
             Some(ip) => Some(ip.payload().ip_number.0),
-            None => l.ip_cut.and_then(|h| cut_ip_byte(h, 9, 6)),
+            None => self.cut_ip_byte(9, 6),
         }
     }
 
@@ -254,17 +282,23 @@ impl<'a> Packet<'a> {
     /// protocol number as text.
     pub fn proto_name(&self) -> Option<ProtoName> {
         let l = self.layers();
-        if l.arp.is_some() || l.arp_cut.is_some() {
+        let proto = match &l.ip {
+            Some(ip) => ip.payload().ip_number.0,
+            None => return self.proto_name_without_ip(),
+        };
+        Some(ProtoName::from_number(proto))
+    }
+
+    /// ARP's name, or the protocol a cut-short IP header names: the slow path of
+    /// [`Packet::proto_name`].
+    #[inline(never)]
+    fn proto_name_without_ip(&self) -> Option<ProtoName> {
+        let l = self.layers();
+        if l.arp.is_some() || (l.cut == Some(Layer::Arp) && l.network_cut.is_some()) {
             return Some(ProtoName::Named("ARP"));
         }
-        let proto = self.ip_proto()?;
-        Some(match proto {
-            6 => ProtoName::Named("TCP"),
-            17 => ProtoName::Named("UDP"),
-            1 => ProtoName::Named("ICMP"),
-            58 => ProtoName::Named("IPv6-ICMP"),
-            n => ProtoName::Number(n),
-        })
+        let proto = self.ip_cut().and_then(|h| cut_ip_byte(h, 9, 6))?;
+        Some(ProtoName::from_number(proto))
     }
 
     /// The IPv4 TTL or IPv6 hop limit.
@@ -273,7 +307,7 @@ impl<'a> Packet<'a> {
         match &l.ip {
             Some(LaxIpSlice::Ipv4(v4)) => Some(v4.header().ttl()),
             Some(LaxIpSlice::Ipv6(v6)) => Some(v6.header().hop_limit()),
-            None => l.ip_cut.and_then(|h| cut_ip_byte(h, 8, 7)),
+            None => self.cut_ip_byte(8, 7),
         }
     }
 
@@ -377,6 +411,18 @@ pub enum ProtoName {
     Number(u8),
 }
 
+impl ProtoName {
+    fn from_number(proto: u8) -> ProtoName {
+        match proto {
+            6 => ProtoName::Named("TCP"),
+            17 => ProtoName::Named("UDP"),
+            1 => ProtoName::Named("ICMP"),
+            58 => ProtoName::Named("IPv6-ICMP"),
+            n => ProtoName::Number(n),
+        }
+    }
+}
+
 fn tcp_flags_of(header: &[u8]) -> u16 {
     // RFC 9293 §3.1 with RFC 3168 / RFC 9768: 4 bits offset, 12 bits flags (AE first).
     u16::from_be_bytes([header[12], header[13]]) & 0x0fff
@@ -424,8 +470,15 @@ fn arp_addr(bytes: &[u8]) -> Option<IpAddr> {
 
 /// Takes a frame apart into its layers.
 fn decode<'a>(frame: &Frame<'a>) -> Layers<'a> {
-    let mut data = frame.data;
+    // Filled in place and returned once: the layers are large, and every early return of
+    // a value would be one more copy of them on every packet.
     let mut layers = Layers::empty();
+    decode_into(&mut layers, frame);
+    layers
+}
+
+fn decode_into<'a>(layers: &mut Layers<'a>, frame: &Frame<'a>) {
+    let mut data = frame.data;
     let (next, cooked) = match frame.link {
         LinkType::IEEE802_11 | LinkType::IEEE802_11_RADIOTAP => {
             let radiotap = frame.link == LinkType::IEEE802_11_RADIOTAP;
@@ -437,23 +490,22 @@ fn decode<'a>(frame: &Frame<'a>) -> Layers<'a> {
             };
             // The FCS is not part of what the payload carries.
             data = data.get(..wifi.end).unwrap_or(data);
-            layers.wifi = Some(wifi);
             (next, None)
         }
         _ => link::classify(frame.link, data),
     };
     layers.cooked = cooked;
     let (sliced, network_start) = match next {
-        Next::Opaque => return layers,
+        Next::Opaque => return,
         Next::Short => {
             layers.cut = Some(Layer::Link);
-            return layers;
+            return;
         }
         Next::Ethernet => match LaxSlicedPacket::from_ethernet(data) {
             Ok(s) => (s, 14),
             Err(_) => {
                 layers.cut = Some(Layer::Link);
-                return layers;
+                return;
             }
         },
         Next::EtherType { ether_type, offset } => {
@@ -461,7 +513,7 @@ fn decode<'a>(frame: &Frame<'a>) -> Layers<'a> {
             (LaxSlicedPacket::from_ether_type(EtherType(ether_type), rest), offset)
         }
     };
-    absorb(&mut layers, sliced);
+    absorb(layers, sliced);
     let mut network = network_start + 4 * layers.vlans.len();
     let mut ether_type = layers.ether_type;
     // Vendor headers (NSH, Arista's), possibly nested a few deep.
@@ -470,7 +522,7 @@ fn decode<'a>(frame: &Frame<'a>) -> Layers<'a> {
         let (inner, start) = match shim {
             link::Shim::Short => {
                 layers.cut = Some(Layer::Other);
-                return layers;
+                return;
             }
             link::Shim::EtherType { ether_type, offset } => {
                 let rest = data.get(offset..).unwrap_or_default();
@@ -482,25 +534,22 @@ fn decode<'a>(frame: &Frame<'a>) -> Layers<'a> {
                     Ok(s) => (s, offset + 14),
                     Err(_) => {
                         layers.cut = Some(Layer::Link);
-                        return layers;
+                        return;
                     }
                 }
             }
         };
         let tags_before = layers.vlans.len();
-        ether_type = nest(&mut layers, inner);
+        ether_type = nest(layers, inner);
         network = start + 4 * (layers.vlans.len() - tags_before);
     }
-    if layers.ip.is_none() && matches!(layers.cut, Some(Layer::Ip | Layer::Ip6)) {
-        layers.ip_cut = data.get(network..);
-    }
-    if layers.arp.is_none() && layers.cut == Some(Layer::Arp) {
-        layers.arp_cut = data.get(network..);
+    let cut_network = matches!(layers.cut, Some(Layer::Ip | Layer::Ip6) | Some(Layer::Arp));
+    if layers.ip.is_none() && layers.arp.is_none() && cut_network {
+        layers.network_cut = Some(network as u32);
     }
     if ether_type.is_some_and(link::is_mpls) {
-        mpls(&mut layers, data, network);
+        mpls(layers, data, network);
     }
-    layers
 }
 
 /// Decodes a packet carried inside this one's link layer (after a vendor header or an
@@ -665,7 +714,7 @@ fn mpls<'a>(layers: &mut Layers<'a>, data: &'a [u8], start: usize) {
             let rest = data.get(offset..).unwrap_or_default();
             nest(layers, LaxSlicedPacket::from_ether_type(EtherType(ether_type), rest));
             if layers.ip.is_none() && matches!(layers.cut, Some(Layer::Ip | Layer::Ip6)) {
-                layers.ip_cut = Some(rest);
+                layers.network_cut = Some(offset as u32);
             }
         }
         _ => layers.cut = Some(Layer::Mpls),

@@ -108,8 +108,8 @@ pub fn write_packet(out: &mut Vec<u8>, clock: &mut Clock, pkt: &Packet<'_>, numb
     out.extend_from_slice(b",\"caplen\":");
     push_u64(out, frame.data.len() as u64);
     let layers = pkt.layers();
-    if let Some(wifi) = &layers.wifi {
-        write_wifi(out, wifi);
+    if let Some(wifi) = pkt.wifi() {
+        write_wifi(out, &wifi);
     }
     if let Some(eth) = &layers.eth {
         out.extend_from_slice(b",\"eth_src\":\"");

@@ -439,7 +439,7 @@ fn read_app(pkt: &Packet<'_>) -> App {
             ])
         }),
         tls: pkt.tls_sni().map(|sni| map(vec![("sni", ImmutableString::from(sni).into())])),
-        wifi: pkt.layers().wifi.as_ref().map(wifi_map),
+        wifi: pkt.wifi().as_ref().map(wifi_map),
     }
 }
 

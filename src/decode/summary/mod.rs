@@ -88,10 +88,21 @@ pub fn write_packet_text(
 /// tcpdump's verdict on a record whose lengths cannot be right (`[Invalid header: len(34)
 /// < caplen(35)]`), printed in place of the packet's line, time and all. Returns whether
 /// it printed one.
+#[inline]
 pub fn write_invalid_header(out: &mut Vec<u8>, frame: &crate::source::Frame<'_>) -> bool {
-    // tcpdump's MAXIMUM_SNAPLEN.
-    const LARGEST: u32 = 262_144;
     let (caplen, len) = (frame.data.len() as u32, frame.orig_len);
+    if caplen != 0 && caplen <= len && len <= LARGEST {
+        return false;
+    }
+    write_invalid_lengths(out, caplen, len);
+    true
+}
+
+/// tcpdump's MAXIMUM_SNAPLEN.
+const LARGEST: u32 = 262_144;
+
+#[cold]
+fn write_invalid_lengths(out: &mut Vec<u8>, caplen: u32, len: u32) {
     let mut problems = Vec::new();
     if caplen == 0 {
         problems.push("caplen==0".to_string());
@@ -107,11 +118,7 @@ pub fn write_invalid_header(out: &mut Vec<u8>, frame: &crate::source::Frame<'_>)
     if len > LARGEST {
         problems.push(format!("len({len}) > {LARGEST}"));
     }
-    if problems.is_empty() {
-        return false;
-    }
     let _ = writeln!(out, "[Invalid header: {}]", problems.join(", "));
-    true
 }
 
 /// Where a packet's `-x`/`-X`/`-A` dump starts, as tcpdump's would.

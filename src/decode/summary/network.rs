@@ -31,6 +31,18 @@ const ARISTA: u16 = 0xd28b;
 pub(super) fn write_frame(out: &mut Vec<u8>, ctx: &mut Ctx<'_>, pkt: &Packet<'_>) -> Printed {
     let frame = pkt.frame();
     let (data, length) = (frame.data, frame.orig_len as usize);
+    // Nearly every line is an Ethernet frame's: it goes straight to its printer.
+    if frame.link == LinkType::ETHERNET {
+        return write_ethernet(out, ctx, Bytes::new(data, "ether"), length);
+    }
+    write_other_link(out, ctx, pkt)
+}
+
+/// The link types other than Ethernet, out of its way.
+#[inline(never)]
+fn write_other_link(out: &mut Vec<u8>, ctx: &mut Ctx<'_>, pkt: &Packet<'_>) -> Printed {
+    let frame = pkt.frame();
+    let (data, length) = (frame.data, frame.orig_len as usize);
     match frame.link {
         LinkType::IEEE802_11_RADIOTAP => {
             return write_radiotap(out, ctx, Bytes::new(data, "802.11_radio"), length);
