@@ -287,14 +287,14 @@ pub(super) fn write_ethernet(
                 length_printed = false;
             }
             None => {
-                if !link_header {
-                    push_addresses(out);
-                    out.extend_from_slice(b"ethertype ");
-                    write_ethertype(out, ether_type);
-                    let _ = write!(out, ", length {length}: ");
-                }
-                default_print(out, ctx, &bytes.data[at..]);
-                return Ok(());
+                return write_unprinted_frame(
+                    out,
+                    ctx,
+                    bytes.data,
+                    length,
+                    ether_type,
+                    &bytes.data[at..],
+                );
             }
         }
     }
@@ -310,19 +310,37 @@ pub(super) fn write_ethernet(
         return Ok(());
     }
     prefix(out, ether_type, &mut length_printed);
-    let known = matches!(ether_type, IPV4 | IPV6 | ARP | RARP | EAPOL | NSH | 0x8847 | 0x8848);
-    if !known {
-        // No printer: tcpdump names the frame and dumps what follows it.
-        if !link_header {
-            push_addresses(out);
-            out.extend_from_slice(b"ethertype ");
-            write_ethertype(out, ether_type);
-            let _ = write!(out, ", length {length}: ");
-        }
-        default_print(out, ctx, &bytes.data[at..]);
-        return Ok(());
+    if !has_printer(ether_type) {
+        return write_unprinted_frame(out, ctx, bytes.data, length, ether_type, &bytes.data[at..]);
     }
     write_network(out, ctx, ether_type, bytes.from(at, "ether"), length - at)
+}
+
+/// Whether [`write_network`] has a printer for what `ether_type` carries.
+pub(super) fn has_printer(ether_type: u16) -> bool {
+    matches!(ether_type, IPV4 | IPV6 | ARP | RARP | EAPOL | NSH | 0x8847 | 0x8848)
+}
+
+/// No printer: tcpdump names the frame (its addresses and ethertype, unless `-e` did) and
+/// dumps what follows.
+fn write_unprinted_frame(
+    out: &mut Vec<u8>,
+    ctx: &Ctx<'_>,
+    frame: &[u8],
+    length: usize,
+    ether_type: u16,
+    rest: &[u8],
+) -> Printed {
+    if !ctx.opts.link_header {
+        push_mac(out, &frame[6..12]);
+        out.extend_from_slice(b" > ");
+        push_mac(out, &frame[0..6]);
+        out.extend_from_slice(b", ethertype ");
+        write_ethertype(out, ether_type);
+        let _ = write!(out, ", length {length}: ");
+    }
+    default_print(out, ctx, rest);
+    Ok(())
 }
 
 /// tcpdump's dump of bytes no printer reads, unless `-x` or `-X` dumps the packet anyway.

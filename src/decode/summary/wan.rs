@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use super::ip::{Ctx, write_ipv4, write_ipv6};
-use super::network::{default_print, write_network};
+use super::network::{default_print, has_printer, write_network};
 use super::read::{Bytes, Cut, Printed};
 use super::write_ethertype;
 
@@ -144,7 +144,7 @@ pub(super) fn write_frame_relay(
         if ctx.opts.link_header {
             q922.write(out, length, ether_type);
         }
-        if matches!(ether_type, IPV4 | IPV6 | 0x0806 | 0x8847 | 0x8848) {
+        if has_printer(ether_type) {
             ctx.link_len = Some(at + 2);
             return write_network(out, ctx, ether_type, bytes.from(at + 2, "fr"), length - at - 2);
         }
@@ -186,7 +186,7 @@ pub(super) fn write_frame_relay(
                 write_ethertype(out, ether_type);
                 let _ = write!(out, ", length {}: ", body_len - 5);
             }
-            if oui == 0 && matches!(ether_type, IPV4 | IPV6 | 0x0806 | 0x8847 | 0x8848) {
+            if oui == 0 && has_printer(ether_type) {
                 return write_network(out, ctx, ether_type, snap.from(5, "ether"), body_len - 5);
             }
             if !ctx.opts.link_header {
@@ -356,7 +356,7 @@ pub(super) fn write_ipoib(
         out.extend_from_slice(b"IPOIB");
         header(out);
     }
-    if matches!(ether_type, IPV4 | IPV6 | 0x0806 | 0x8035 | 0x888e | 0x8847 | 0x8848) {
+    if has_printer(ether_type) {
         return write_network(out, ctx, ether_type, bytes.from(44, "ether"), length - 44);
     }
     if !ctx.opts.link_header {

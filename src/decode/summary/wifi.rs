@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use super::ip::Ctx;
-use super::network::{default_print, write_network};
+use super::network::{default_print, has_printer, write_network};
 use super::push::push_mac;
 use super::read::{Bytes, Cut, Printed};
 use super::wifi_mgmt::write_management;
@@ -294,7 +294,7 @@ fn write_llc(
         write_ethertype(out, ether_type);
         let _ = write!(out, ", length {inner_len}: ");
     }
-    let known = matches!(ether_type, 0x0800 | 0x86dd | 0x0806 | 0x8035 | 0x888e | 0x8847 | 0x8848);
+    let known = has_printer(ether_type);
     if oui == 0 && known {
         return write_network(out, ctx, ether_type, body.from(8, "ether"), inner_len);
     }
