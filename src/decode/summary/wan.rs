@@ -100,19 +100,13 @@ fn write_slarp(out: &mut Vec<u8>, ctx: &Ctx<'_>, bytes: Bytes<'_>, length: usize
     Ok(())
 }
 
-/// tcpdump's `print_unknown_data`: a hex dump on lines of their own, `\n\t` first.
+/// tcpdump's `print_unknown_data`: `-x`'s hex rows, each on a line of its own after `\n`.
 fn write_unknown_data(out: &mut Vec<u8>, bytes: Bytes<'_>, length: usize) -> Printed {
     let data = bytes.slice(0, length.min(bytes.len()))?;
-    for (row, chunk) in data.chunks(16).enumerate() {
-        let _ = write!(out, "\n\t0x{:04x}:  ", row * 16);
-        for (i, pair) in chunk.chunks(2).enumerate() {
-            if i > 0 {
-                out.push(b' ');
-            }
-            for b in pair {
-                let _ = write!(out, "{b:02x}");
-            }
-        }
+    if !data.is_empty() {
+        out.push(b'\n');
+        super::write_hex(out, data);
+        out.pop();
     }
     Ok(())
 }
