@@ -113,6 +113,8 @@ impl Config {
                 buffer_kib: args.buffer_kib,
                 // Answers must leave within microseconds, not when a batch is handed over.
                 immediate: args.immediate || args.inject,
+                // Answering is what it is for; watching alone need not spend a core.
+                busy_poll: args.inject,
                 snaplen,
                 kernel_filter: None,
             }),

@@ -24,6 +24,7 @@ impl LiveWire {
             direction: crate::source::live::Direction::In,
             buffer_kib: Some(4096),
             immediate: true,
+            busy_poll: true,
             snaplen: None,
             kernel_filter: None,
         };

@@ -34,6 +34,9 @@ pub struct LiveOptions {
     /// Hand packets over as they arrive rather than in batches (`--immediate-mode`, and
     /// always when answering with `--inject`).
     pub immediate: bool,
+    /// With `immediate`: keep asking for the next packet for a while after each one
+    /// rather than sleeping, so that an answer does not wait for the thread to wake.
+    pub busy_poll: bool,
     pub snaplen: Option<u32>,
     /// A classic BPF program for Ethernet frames, for the kernel to run before copying a
     /// packet (left out on other link types).
@@ -172,6 +175,7 @@ impl LiveSource {
             ignore_outgoing: options.direction == Direction::In,
             ring_bytes,
             block_timeout: Duration::from_millis(10),
+            busy_poll: options.busy_poll,
             filter: options.kernel_filter.as_ref().filter(|_| link == LinkType::ETHERNET).map(
                 |p| {
                     p.iter()

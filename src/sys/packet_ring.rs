@@ -31,6 +31,8 @@ pub struct RingOptions {
     pub ring_bytes: usize,
     /// How long the kernel may hold a part-filled block before handing it over.
     pub block_timeout: Duration,
+    /// For the one-by-one reader: poll for a while after each packet before sleeping.
+    pub busy_poll: bool,
     /// A classic BPF program the kernel runs on every packet before copying it.
     pub filter: Option<Vec<libc::sock_filter>>,
 }
@@ -270,7 +272,7 @@ impl PacketRing {
         {
             return Ok(());
         }
-        poll_readable(self.fd.as_raw_fd(), timeout)
+        poll_readable(self.fd.as_raw_fd(), timeout).map(drop)
     }
 
     /// The kernel's counters so far. The kernel resets its own on every read, so they are
@@ -358,16 +360,16 @@ pub(super) fn add_promiscuous(fd: libc::c_int, ifindex: u32) -> io::Result<()> {
     set_option(fd, libc::SOL_PACKET, libc::PACKET_ADD_MEMBERSHIP, &request)
 }
 
-/// Waits until the socket is readable or `timeout` passes; the socket's pending error
-/// (the interface went down or away) comes back as `Err`.
-pub(super) fn poll_readable(fd: libc::c_int, timeout: Duration) -> io::Result<()> {
+/// Waits until the socket is readable or `timeout` passes, and says whether it is; the
+/// socket's pending error (the interface went down or away) comes back as `Err`.
+pub(super) fn poll_readable(fd: libc::c_int, timeout: Duration) -> io::Result<bool> {
     let mut poll = libc::pollfd { fd, events: libc::POLLIN | libc::POLLERR, revents: 0 };
     let millis = timeout.as_millis().min(i32::MAX as u128) as libc::c_int;
     // SAFETY: one valid pollfd for the length of the call.
     let rc = unsafe { libc::poll(&mut poll, 1, millis) };
     if rc < 0 {
         let e = last_error();
-        return if e.kind() == io::ErrorKind::Interrupted { Ok(()) } else { Err(e) };
+        return if e.kind() == io::ErrorKind::Interrupted { Ok(false) } else { Err(e) };
     }
     if poll.revents & (libc::POLLERR | libc::POLLHUP | libc::POLLNVAL) != 0 {
         let mut error: libc::c_int = 0;
@@ -386,7 +388,7 @@ pub(super) fn poll_readable(fd: libc::c_int, timeout: Duration) -> io::Result<()
             return Err(io::Error::from_raw_os_error(error));
         }
     }
-    Ok(())
+    Ok(rc > 0)
 }
 
 /// Adds the kernel's counters since the last read to `total` (the kernel resets its own
