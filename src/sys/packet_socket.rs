@@ -35,9 +35,9 @@ pub struct PacketSocket {
 }
 
 /// How long after a packet the reader keeps asking for the next one rather than sleeping.
-/// A sleeping thread takes 30 to 300 µs to be woken on a quiet machine (longer on a
-/// virtual one), several times what answering takes; polling while traffic flows keeps a
-/// reply within tens of microseconds of its request, and a quiet interface still costs
+/// A sleeping thread takes tens to hundreds of microseconds to be woken (about 300 µs on a
+/// virtual machine), several times what answering takes; polling while traffic flows keeps
+/// a reply within tens of microseconds of its request, and a quiet interface still costs
 /// nothing once this long has passed.
 const BUSY_POLL: Duration = Duration::from_millis(20);
 
