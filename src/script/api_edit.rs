@@ -2,11 +2,8 @@
 //!
 //! A write changes the packet's own bytes where the field lies (`decode::edit`); the
 //! checksums it spoils are put right when the packet leaves the script, is sent or is
-//! written, unless the script set that checksum itself. `pkt.ip.ttl = 1` reaches the packet
-//! through its layer: Rhai reads `pkt.ip`, sets `ttl` on that view and hands the view back
-//! to `pkt`'s `ip` setter. The view only notes the write; the packet makes it when the view
-//! comes back, by which time the view has let go of it, so the bytes are changed where they
-//! are and not copied first.
+//! written, unless the script set that checksum itself. A layer's fields (`pkt.ip.ttl = 1`)
+//! reach [`apply`] through `api_layers`.
 
 use std::fmt;
 use std::net::IpAddr;
@@ -15,11 +12,8 @@ use arrayvec::ArrayVec;
 use rhai::{Blob, Dynamic, Engine, EvalAltResult};
 
 use super::api_build::{parse_mac, tcp_flags};
-use super::api_packet::{ArpView, EthView, IcmpView, IpView, ScriptPacket, TcpView, UdpView};
+use super::api_packet::ScriptPacket;
 use crate::decode::edit::{self, CutShort, Sums};
-
-/// Writes noted on a layer view, made when the view is handed back to its packet.
-pub type Pending = ArrayVec<Field, 4>;
 
 /// A value for one field, checked for range when the script wrote it.
 #[derive(Clone, Copy, Debug)]
@@ -52,7 +46,7 @@ pub enum Field {
 
 impl Field {
     /// The field as a script names it.
-    fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             Field::EthSrc(_) => "eth.src",
             Field::EthDst(_) => "eth.dst",
@@ -117,7 +111,7 @@ impl fmt::Display for Field {
 type Outcome = Result<(), Box<EvalAltResult>>;
 
 /// Makes one write on `pkt`'s bytes, or says why it cannot be made.
-pub fn apply(pkt: &mut ScriptPacket, field: Field) -> Outcome {
+pub(super) fn apply(pkt: &mut ScriptPacket, field: Field) -> Outcome {
     let failed = |why: &str| -> Box<EvalAltResult> {
         format!("pkt.{} = {field}: {why}", field.name()).into()
     };
@@ -242,7 +236,7 @@ pub fn apply(pkt: &mut ScriptPacket, field: Field) -> Outcome {
 const CUT: &str = "the capture cut the packet short before this field";
 
 /// A number that must fit `bits`, or an error naming the field and the value.
-fn number(name: &str, value: &Dynamic, max: u64) -> Result<u64, Box<EvalAltResult>> {
+pub(super) fn number(name: &str, value: &Dynamic, max: u64) -> Result<u64, Box<EvalAltResult>> {
     let n = value.as_int().map_err(|_| format!("pkt.{name} = {value}: not a number"))?;
     u64::try_from(n)
         .ok()
@@ -250,7 +244,7 @@ fn number(name: &str, value: &Dynamic, max: u64) -> Result<u64, Box<EvalAltResul
         .ok_or_else(|| format!("pkt.{name} = {n}: out of range (0 to {max})").into())
 }
 
-fn address(name: &str, value: &Dynamic) -> Result<IpAddr, Box<EvalAltResult>> {
+pub(super) fn address(name: &str, value: &Dynamic) -> Result<IpAddr, Box<EvalAltResult>> {
     value
         .clone()
         .into_immutable_string()
@@ -259,13 +253,13 @@ fn address(name: &str, value: &Dynamic) -> Result<IpAddr, Box<EvalAltResult>> {
         .ok_or_else(|| format!("pkt.{name} = {value}: not an IP address").into())
 }
 
-fn mac(name: &str, value: &Dynamic) -> Result<[u8; 6], Box<EvalAltResult>> {
+pub(super) fn mac(name: &str, value: &Dynamic) -> Result<[u8; 6], Box<EvalAltResult>> {
     value.clone().into_immutable_string().ok().and_then(|text| parse_mac(&text)).ok_or_else(|| {
         format!("pkt.{name} = {value}: not a MAC address (like 02:00:00:00:00:01)").into()
     })
 }
 
-fn flags(value: &Dynamic) -> Result<u16, Box<EvalAltResult>> {
+pub(super) fn flags(value: &Dynamic) -> Result<u16, Box<EvalAltResult>> {
     if value.is_int() {
         return Ok(number("tcp.flags", value, 0x1ff)? as u16);
     }
@@ -274,25 +268,7 @@ fn flags(value: &Dynamic) -> Result<u16, Box<EvalAltResult>> {
     })
 }
 
-/// Notes a write on a view, for when it comes back to its packet.
-fn note(pending: &mut Pending, field: Field) -> Outcome {
-    pending.try_push(field).map_err(|_| {
-        format!(
-            "pkt.{}: too many writes through one copy of a layer; write through pkt",
-            field.name()
-        )
-        .into()
-    })
-}
-
-/// Makes the writes a view noted.
-fn take_view(pkt: &mut ScriptPacket, view_packet: ScriptPacket, pending: Pending) -> Outcome {
-    // The view's hold on the packet goes first, so that the write finds it unshared.
-    drop(view_packet);
-    pending.into_iter().try_for_each(|field| apply(pkt, field))
-}
-
-/// Registers the setters.
+/// Registers the packet's own setters; its layers' are `api_layers`'s.
 pub fn register(engine: &mut Engine) {
     engine.register_set("src", |p: &mut ScriptPacket, v: Dynamic| {
         apply(p, Field::Src(address("src", &v)?))
@@ -308,57 +284,6 @@ pub fn register(engine: &mut Engine) {
     });
     engine.register_set("payload", |p: &mut ScriptPacket, v: Dynamic| set_payload(p, v));
     engine.register_set("vlan", |p: &mut ScriptPacket, v: Dynamic| set_vlan(p, v));
-
-    macro_rules! view_setter {
-        ($layer:literal, $view:ident) => {
-            engine.register_set($layer, |p: &mut ScriptPacket, v: $view| {
-                let $view(packet, pending) = v;
-                take_view(p, packet, pending)
-            });
-        };
-    }
-    view_setter!("eth", EthView);
-    view_setter!("arp", ArpView);
-    view_setter!("ip", IpView);
-    view_setter!("tcp", TcpView);
-    view_setter!("udp", UdpView);
-    view_setter!("icmp", IcmpView);
-
-    macro_rules! field {
-        ($view:ident, $name:literal, |$v:ident| $make:expr) => {
-            engine.register_set($name, |view: &mut $view, $v: Dynamic| note(&mut view.1, $make));
-        };
-    }
-    field!(EthView, "src", |v| Field::EthSrc(mac("eth.src", &v)?));
-    field!(EthView, "dst", |v| Field::EthDst(mac("eth.dst", &v)?));
-    field!(ArpView, "op", |v| Field::ArpOp(number("arp.op", &v, 0xffff)? as u16));
-    field!(ArpView, "sender_mac", |v| Field::ArpSenderMac(mac("arp.sender_mac", &v)?));
-    field!(ArpView, "target_mac", |v| Field::ArpTargetMac(mac("arp.target_mac", &v)?));
-    field!(ArpView, "sender_ip", |v| Field::Src(address("arp.sender_ip", &v)?));
-    field!(ArpView, "target_ip", |v| Field::Dst(address("arp.target_ip", &v)?));
-    field!(IpView, "src", |v| Field::Src(address("ip.src", &v)?));
-    field!(IpView, "dst", |v| Field::Dst(address("ip.dst", &v)?));
-    field!(IpView, "ttl", |v| Field::Ttl(number("ip.ttl", &v, 0xff)? as u8));
-    field!(IpView, "tos", |v| Field::Tos(number("ip.tos", &v, 0xff)? as u8));
-    field!(IpView, "id", |v| Field::IpId(number("ip.id", &v, 0xffff)? as u16));
-    field!(IpView, "checksum", |v| Field::IpChecksum(number("ip.checksum", &v, 0xffff)? as u16));
-    field!(TcpView, "sport", |v| Field::Sport(number("tcp.sport", &v, 0xffff)? as u16));
-    field!(TcpView, "dport", |v| Field::Dport(number("tcp.dport", &v, 0xffff)? as u16));
-    field!(TcpView, "seq", |v| Field::Seq(number("tcp.seq", &v, 0xffff_ffff)? as u32));
-    field!(TcpView, "ack_num", |v| Field::AckNum(number("tcp.ack_num", &v, 0xffff_ffff)? as u32));
-    field!(TcpView, "window", |v| Field::Window(number("tcp.window", &v, 0xffff)? as u16));
-    field!(TcpView, "flags", |v| Field::Flags(flags(&v)?));
-    field!(TcpView, "checksum", |v| Field::TcpChecksum(number("tcp.checksum", &v, 0xffff)? as u16));
-    field!(UdpView, "sport", |v| Field::Sport(number("udp.sport", &v, 0xffff)? as u16));
-    field!(UdpView, "dport", |v| Field::Dport(number("udp.dport", &v, 0xffff)? as u16));
-    field!(UdpView, "checksum", |v| Field::UdpChecksum(number("udp.checksum", &v, 0xffff)? as u16));
-    field!(IcmpView, "type", |v| Field::IcmpType(number("icmp.type", &v, 0xff)? as u8));
-    field!(IcmpView, "code", |v| Field::IcmpCode(number("icmp.code", &v, 0xff)? as u8));
-    field!(IcmpView, "id", |v| Field::IcmpId(number("icmp.id", &v, 0xffff)? as u16));
-    field!(IcmpView, "seq", |v| Field::IcmpSeq(number("icmp.seq", &v, 0xffff)? as u16));
-    field!(IcmpView, "checksum", |v| Field::IcmpChecksum(
-        number("icmp.checksum", &v, 0xffff)? as u16
-    ));
 }
 
 /// `pkt.payload = blob or text`: the transport payload replaced, lengths and checksums

@@ -11,7 +11,6 @@ use std::sync::{Arc, LazyLock, OnceLock};
 
 use rhai::{Blob, Dynamic, Engine, ImmutableString, Map};
 
-use super::api_edit::Pending;
 use crate::decode::edit::{self, Layout, Sums};
 use crate::decode::summary::{push_ip, push_mac};
 use crate::decode::{Packet, ProtoName, Transport};
@@ -58,7 +57,7 @@ pub(super) struct Inner {
 
 /// The numeric fields, read in one pass over the layers.
 #[derive(Clone, Default)]
-struct Core {
+pub(super) struct Core {
     layout: Layout,
     src: Option<IpAddr>,
     dst: Option<IpAddr>,
@@ -66,37 +65,37 @@ struct Core {
     ports: Option<(u16, u16)>,
     payload: (usize, usize),
     vlan: Option<u16>,
-    eth: Option<([u8; 6], [u8; 6], u16)>,
-    arp: Option<Arp>,
-    ip: Option<Ip>,
-    tcp: Option<Tcp>,
-    udp_len: Option<u16>,
-    icmp: Option<[u16; 4]>,
+    pub(super) eth: Option<([u8; 6], [u8; 6], u16)>,
+    pub(super) arp: Option<Arp>,
+    pub(super) ip: Option<Ip>,
+    pub(super) tcp: Option<Tcp>,
+    pub(super) udp_len: Option<u16>,
+    pub(super) icmp: Option<[u16; 4]>,
 }
 
-#[derive(Clone, Copy)]
-struct Arp {
-    op: u16,
-    sender_mac: [u8; 6],
-    target_mac: [u8; 6],
+#[derive(Clone, Copy, Default)]
+pub(super) struct Arp {
+    pub(super) op: u16,
+    pub(super) sender_mac: [u8; 6],
+    pub(super) target_mac: [u8; 6],
 }
 
-#[derive(Clone, Copy)]
-struct Ip {
-    version: u8,
-    ttl: u8,
-    proto: u8,
-    id: u16,
-    len: u32,
-    tos: u8,
+#[derive(Clone, Copy, Default)]
+pub(super) struct Ip {
+    pub(super) version: u8,
+    pub(super) ttl: u8,
+    pub(super) proto: u8,
+    pub(super) id: u16,
+    pub(super) len: u32,
+    pub(super) tos: u8,
 }
 
-#[derive(Clone, Copy)]
-struct Tcp {
-    seq: u32,
-    ack_num: u32,
-    window: u16,
-    flags: u16,
+#[derive(Clone, Copy, Default)]
+pub(super) struct Tcp {
+    pub(super) seq: u32,
+    pub(super) ack_num: u32,
+    pub(super) window: u16,
+    pub(super) flags: u16,
 }
 
 /// The application-layer fields, parsed only when a script asks for one.
@@ -281,7 +280,7 @@ impl ScriptPacket {
         })
     }
 
-    fn core(&self) -> &Core {
+    pub(super) fn core(&self) -> &Core {
         self.0.core.get_or_init(|| read_core(&self.view(), &self.0.data))
     }
 
@@ -289,14 +288,14 @@ impl ScriptPacket {
         self.0.app.get_or_init(|| read_app(&self.view()))
     }
 
-    fn src(&self) -> Dynamic {
+    pub(super) fn src(&self) -> Dynamic {
         self.0
             .src
             .get_or_init(|| self.core().src.map_or(Dynamic::UNIT, |a| ip_text(a).into()))
             .clone()
     }
 
-    fn dst(&self) -> Dynamic {
+    pub(super) fn dst(&self) -> Dynamic {
         self.0
             .dst
             .get_or_init(|| self.core().dst.map_or(Dynamic::UNIT, |a| ip_text(a).into()))
@@ -345,7 +344,7 @@ fn ip_text(addr: IpAddr) -> ImmutableString {
     String::from_utf8_lossy(&out).into_owned().into()
 }
 
-fn mac_text(mac: &[u8]) -> Dynamic {
+pub(super) fn mac_text(mac: &[u8]) -> Dynamic {
     let mut out = Vec::new();
     push_mac(&mut out, mac);
     ImmutableString::from(String::from_utf8_lossy(&out).into_owned()).into()
@@ -464,61 +463,15 @@ fn wifi_map(wifi: &crate::decode::wifi::Wifi<'_>) -> Map {
         .collect()
 }
 
-/// TCP flags as letters, Scapy's way: `S`, `SA`, `PA`, `FA`, `R`.
-fn flag_letters(flags: u16) -> ImmutableString {
-    const LETTERS: [(u16, char); 8] = [
-        (0x001, 'F'),
-        (0x002, 'S'),
-        (0x004, 'R'),
-        (0x008, 'P'),
-        (0x010, 'A'),
-        (0x020, 'U'),
-        (0x040, 'E'),
-        (0x080, 'C'),
-    ];
-    LETTERS.iter().filter(|(bit, _)| flags & bit != 0).map(|(_, c)| *c).collect::<String>().into()
-}
-
-macro_rules! view {
-    ($name:ident) => {
-        /// A layer of a packet, read through getters; with the writes made through it.
-        #[derive(Clone)]
-        pub struct $name(pub(super) ScriptPacket, pub(super) Pending);
-    };
-}
-view!(EthView);
-view!(ArpView);
-view!(IpView);
-view!(TcpView);
-view!(UdpView);
-view!(IcmpView);
-
-fn int(v: impl Into<i64>) -> Dynamic {
+pub(super) fn int(v: impl Into<i64>) -> Dynamic {
     Dynamic::from(v.into())
 }
 
-fn ports(p: &ScriptPacket) -> (Dynamic, Dynamic) {
+pub(super) fn ports(p: &ScriptPacket) -> (Dynamic, Dynamic) {
     p.core().ports.map_or((Dynamic::UNIT, Dynamic::UNIT), |(s, d)| (int(s), int(d)))
 }
 
-enum Where {
-    Ip,
-    L4,
-}
-
-/// A checksum as the packet would leave the script: put right if an edit spoiled it.
-fn checksum(p: &ScriptPacket, which: Where) -> Dynamic {
-    let (_, data) = p.wire();
-    let layout = p.layout();
-    let at = match which {
-        Where::Ip => layout.ip.filter(|ip| !ip.v6).map(|ip| ip.at + 10),
-        Where::L4 => layout.l4.map(|l4| l4.at + l4.kind.checksum_at()),
-    };
-    at.and_then(|at| data.get(at..at + 2))
-        .map_or(Dynamic::UNIT, |b| int(u16::from_be_bytes([b[0], b[1]])))
-}
-
-/// Registers the packet type, its layer views and their getters.
+/// Registers the packet type and its own getters; its layers are `api_layers`'s.
 pub fn register(engine: &mut Engine) {
     engine.register_type_with_name::<ScriptPacket>("Packet");
     engine.register_get("number", |p: &mut ScriptPacket| p.0.number as i64);
@@ -549,78 +502,4 @@ pub fn register(engine: &mut Engine) {
     engine.register_get("wifi", |p: &mut ScriptPacket| {
         p.app().wifi.clone().map_or(Dynamic::UNIT, Dynamic::from_map)
     });
-
-    macro_rules! layer {
-        ($getter:literal, $view:ident, $present:expr) => {
-            engine.register_type_with_name::<$view>(stringify!($view));
-            engine.register_get($getter, |p: &mut ScriptPacket| {
-                let present: fn(&Core) -> bool = $present;
-                if present(p.core()) {
-                    Dynamic::from($view(p.clone(), Pending::new()))
-                } else {
-                    Dynamic::UNIT
-                }
-            });
-        };
-    }
-    layer!("eth", EthView, |c| c.eth.is_some());
-    layer!("arp", ArpView, |c| c.arp.is_some());
-    layer!("ip", IpView, |c| c.ip.is_some());
-    layer!("tcp", TcpView, |c| c.tcp.is_some());
-    layer!("udp", UdpView, |c| c.udp_len.is_some());
-    layer!("icmp", IcmpView, |c| c.icmp.is_some());
-
-    let eth = |v: &EthView| v.0.core().eth.unwrap_or_default();
-    engine.register_get("src", move |v: &mut EthView| mac_text(&eth(v).0));
-    engine.register_get("dst", move |v: &mut EthView| mac_text(&eth(v).1));
-    engine.register_get("type", move |v: &mut EthView| i64::from(eth(v).2));
-
-    let arp = |v: &ArpView| {
-        v.0.core().arp.unwrap_or(Arp { op: 0, sender_mac: [0; 6], target_mac: [0; 6] })
-    };
-    engine.register_get("op", move |v: &mut ArpView| i64::from(arp(v).op));
-    engine.register_get("sender_mac", move |v: &mut ArpView| mac_text(&arp(v).sender_mac));
-    engine.register_get("target_mac", move |v: &mut ArpView| mac_text(&arp(v).target_mac));
-    engine.register_get("sender_ip", |v: &mut ArpView| v.0.src());
-    engine.register_get("target_ip", |v: &mut ArpView| v.0.dst());
-
-    let ip = |v: &IpView| {
-        v.0.core().ip.unwrap_or(Ip { version: 0, ttl: 0, proto: 0, id: 0, len: 0, tos: 0 })
-    };
-    engine.register_get("version", move |v: &mut IpView| i64::from(ip(v).version));
-    engine.register_get("ttl", move |v: &mut IpView| i64::from(ip(v).ttl));
-    engine.register_get("proto", move |v: &mut IpView| i64::from(ip(v).proto));
-    engine.register_get("id", move |v: &mut IpView| i64::from(ip(v).id));
-    engine.register_get("len", move |v: &mut IpView| i64::from(ip(v).len));
-    engine.register_get("tos", move |v: &mut IpView| i64::from(ip(v).tos));
-    engine.register_get("checksum", |v: &mut IpView| checksum(&v.0, Where::Ip));
-    engine.register_get("src", |v: &mut IpView| v.0.src());
-    engine.register_get("dst", |v: &mut IpView| v.0.dst());
-
-    let tcp =
-        |v: &TcpView| v.0.core().tcp.unwrap_or(Tcp { seq: 0, ack_num: 0, window: 0, flags: 0 });
-    engine.register_get("sport", |v: &mut TcpView| ports(&v.0).0);
-    engine.register_get("dport", |v: &mut TcpView| ports(&v.0).1);
-    engine.register_get("checksum", |v: &mut TcpView| checksum(&v.0, Where::L4));
-    engine.register_get("seq", move |v: &mut TcpView| i64::from(tcp(v).seq));
-    engine.register_get("ack_num", move |v: &mut TcpView| i64::from(tcp(v).ack_num));
-    engine.register_get("window", move |v: &mut TcpView| i64::from(tcp(v).window));
-    engine.register_get("flags", move |v: &mut TcpView| flag_letters(tcp(v).flags));
-    for (name, bit) in
-        [("fin", 0x01), ("syn", 0x02), ("rst", 0x04), ("psh", 0x08), ("ack", 0x10), ("urg", 0x20)]
-    {
-        engine.register_get(name, move |v: &mut TcpView| tcp(v).flags & bit != 0);
-    }
-
-    engine.register_get("sport", |v: &mut UdpView| ports(&v.0).0);
-    engine.register_get("dport", |v: &mut UdpView| ports(&v.0).1);
-    engine.register_get("checksum", |v: &mut UdpView| checksum(&v.0, Where::L4));
-    engine.register_get("len", |v: &mut UdpView| i64::from(v.0.core().udp_len.unwrap_or(0)));
-
-    let icmp = |v: &IcmpView| v.0.core().icmp.unwrap_or_default();
-    engine.register_get("checksum", |v: &mut IcmpView| checksum(&v.0, Where::L4));
-    engine.register_get("type", move |v: &mut IcmpView| i64::from(icmp(v)[0]));
-    engine.register_get("code", move |v: &mut IcmpView| i64::from(icmp(v)[1]));
-    engine.register_get("id", move |v: &mut IcmpView| i64::from(icmp(v)[2]));
-    engine.register_get("seq", move |v: &mut IcmpView| i64::from(icmp(v)[3]));
 }

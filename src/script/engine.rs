@@ -7,7 +7,7 @@ use rhai::{Dynamic, Engine};
 
 use super::api_table::{self, Clock, Table};
 use super::host::Host;
-use super::{api_bounded, api_build, api_dns, api_edit, api_host, api_net, api_packet};
+use super::{api_bounded, api_build, api_dns, api_edit, api_host, api_layers, api_net, api_packet};
 
 /// Operations one hook call may run before it is stopped.
 pub const MAX_OPERATIONS: u64 = 100_000;
@@ -58,6 +58,7 @@ pub fn new(host: Arc<Mutex<Host>>, clock: Clock) -> Engine {
     });
     api_bounded::register(&mut engine);
     api_packet::register(&mut engine);
+    api_layers::register(&mut engine);
     api_edit::register(&mut engine);
     api_dns::register(&mut engine);
     api_build::register(&mut engine);

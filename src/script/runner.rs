@@ -12,9 +12,11 @@
 //! Rhai does not hand out a function's body, so it is rebuilt from a walk of the AST: the
 //! top-level statements that lie inside the function's braces. The rebuilt body must print
 //! exactly as Rhai prints the original (statements, positions, spans); a hook for which it
-//! does not (one that holds a closure, say) is called through `call_fn` as before.
+//! does not (one that holds a closure, say) is called through `call_fn` as before. In
+//! `on_packet`'s body, `pkt.ip.ttl` is then made one call instead of three (`flatten`).
 
 use super::api_packet::ScriptPacket;
+use super::flatten;
 use rhai::{
     AST, ASTNode, Caches, CallFnOptions, Dynamic, Engine, EvalAltResult, EvalContext, Expr,
     Expression, GlobalRuntimeState, ImmutableString, Position, Scope, Stmt, StmtBlock,
@@ -115,6 +117,11 @@ fn call_for(ast: &AST, hook: Hook) -> Call {
     if format!("{:?}", def.body) != format!("Statements({block:?})") {
         return Call::Ordinary;
     }
+    let mut block = block;
+    if let (Hook::Packet, Some(param)) = (hook, def.params.first()) {
+        let own: Vec<ImmutableString> = ast.iter_fn_def().map(|f| f.name.clone()).collect();
+        flatten::packet_fields(&mut block, param, &own);
+    }
     Call::InPlace { body: Expr::Stmt(Box::new(block)), param: def.params.first().cloned() }
 }
 
@@ -190,6 +197,15 @@ impl Runner {
     #[cfg(test)]
     fn in_place(&self, hook: Hook) -> bool {
         matches!(self.calls[hook as usize], Call::InPlace { .. })
+    }
+
+    /// How `hook`'s body reads, as it is evaluated in place (for the tests).
+    #[cfg(test)]
+    pub(super) fn body_text(&self, hook: Hook) -> String {
+        match &self.calls[hook as usize] {
+            Call::InPlace { body, .. } => format!("{body:?}"),
+            Call::Absent | Call::Ordinary => String::new(),
+        }
     }
 
     /// The script's `this` (for the tests).
