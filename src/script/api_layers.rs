@@ -305,34 +305,31 @@ fn register_layer<V: View>(engine: &mut Engine, layer: &'static Layer) {
     });
     for field in layer.fields {
         let read = field.read;
-        let path = format!("{}.{}", layer.name, field.name);
-        let elvis = format!("{}?.{}", layer.name, field.name);
         engine.register_get(field.name, move |v: &mut V| read(v.packet()));
-        engine.register_get(&path, move |p: &mut ScriptPacket| {
-            if present(p.core()) { Ok(read(p)) } else { Err(missing(layer, field, None)) }
-        });
-        engine.register_get(
-            &elvis,
-            move |p: &mut ScriptPacket| {
-                if present(p.core()) { read(p) } else { Dynamic::UNIT }
-            },
-        );
-        let Some(write) = field.write else { continue };
-        engine.register_set(field.name, move |v: &mut V, value: Dynamic| {
-            note(v.pending(), write(&value)?)
-        });
-        engine.register_set(&path, move |p: &mut ScriptPacket, value: Dynamic| {
-            if !present(p.core()) {
-                return Err(missing(layer, field, Some(&value)));
-            }
-            api_edit::apply(p, write(&value)?)
-        });
-        engine.register_set(&elvis, move |p: &mut ScriptPacket, value: Dynamic| {
-            if !present(p.core()) {
-                return Ok(());
-            }
-            api_edit::apply(p, write(&value)?)
-        });
+        if let Some(write) = field.write {
+            engine.register_set(field.name, move |v: &mut V, value: Dynamic| {
+                note(v.pending(), write(&value)?)
+            });
+        }
+        // The field's paths on the packet: `ip.ttl` errs on a packet without the layer,
+        // `ip?.ttl` reads `()` there and writes nothing.
+        for strict in [true, false] {
+            let join = if strict { "." } else { "?." };
+            let path = format!("{}{join}{}", layer.name, field.name);
+            engine.register_get(&path, move |p: &mut ScriptPacket| match present(p.core()) {
+                true => Ok(read(p)),
+                false if strict => Err(missing(layer, field, None)),
+                false => Ok(Dynamic::UNIT),
+            });
+            let Some(write) = field.write else { continue };
+            engine.register_set(&path, move |p: &mut ScriptPacket, value: Dynamic| {
+                match present(p.core()) {
+                    true => api_edit::apply(p, write(&value)?),
+                    false if strict => Err(missing(layer, field, Some(&value))),
+                    false => Ok(()),
+                }
+            });
+        }
     }
 }
 

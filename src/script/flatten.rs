@@ -13,9 +13,11 @@
 //! anywhere, calls one of the script's own functions as its method (which may set `this`),
 //! or takes it (`take`) is left as it is.
 
+use std::sync::LazyLock;
+
 use rhai::{
-    ASTFlags, Engine, Expr, FlowControl, FnCallExpr, ImmutableString, Module, Position, Stmt,
-    StmtBlock,
+    AST, ASTFlags, Engine, Expr, FlowControl, FnCallExpr, ImmutableString, Module, Position,
+    ScriptFuncDef, Stmt, StmtBlock,
 };
 
 use super::api_layers::{Writable, field_of};
@@ -149,9 +151,11 @@ fn property(path: &str, pos: Position) -> Option<Expr> {
 /// parameters, which it computes without exporting how; a module gives back that hash for a
 /// script function of the same name and number of parameters.
 fn function_hash(name: &str, params: usize) -> Option<u64> {
-    let source = if params == 1 { "fn f(a) {}" } else { "fn f(a, b) {}" };
-    let ast = Engine::new_raw().compile(source).ok()?;
-    let mut def = (**ast.iter_fn_def().next()?).clone();
+    // Script functions of one and two parameters, compiled once, to be renamed.
+    static TEMPLATES: LazyLock<Option<AST>> =
+        LazyLock::new(|| Engine::new_raw().compile("fn f(a) {} fn f(a, b) {}").ok());
+    let template = TEMPLATES.as_ref()?.iter_fn_def().find(|f| f.params.len() == params)?;
+    let mut def = ScriptFuncDef::clone(template);
     def.name = name.into();
     Some(Module::new().set_script_fn(def))
 }

@@ -113,11 +113,10 @@ fn call_for(ast: &AST, hook: Hook) -> Call {
         }
         true
     });
-    let block = StmtBlock::new(statements, start, end);
+    let mut block = StmtBlock::new(statements, start, end);
     if format!("{:?}", def.body) != format!("Statements({block:?})") {
         return Call::Ordinary;
     }
-    let mut block = block;
     if let (Hook::Packet, Some(param)) = (hook, def.params.first()) {
         let own: Vec<ImmutableString> = ast.iter_fn_def().map(|f| f.name.clone()).collect();
         flatten::packet_fields(&mut block, param, &own);
